@@ -71,7 +71,7 @@ const DATASET_INFOS: readonly InfoWithoutModel[] = [
     isReal: false,
     defaultHidden: [16, 16],
     defaultActivation: 'tanh',
-    defaultLearningRate: 0.1,
+    defaultLearningRate: 0.3,
   },
   {
     id: 'circles',
