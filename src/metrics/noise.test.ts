@@ -4,6 +4,7 @@ import {
   batchSizeLadder,
   describeNoiseScale,
   expectedBatchError,
+  expectedErrorCurve,
   gradientNoiseStats,
   measureBatchNoise,
 } from './noise';
@@ -164,5 +165,18 @@ describe('describeNoiseScale', () => {
     expect(describeNoiseScale(37.2, 4096)).toMatch(/B_simple ≈ 37\b.*doubling of B/);
     expect(describeNoiseScale(5000, 4096)).toMatch(/more than the dataset/);
     expect(describeNoiseScale(Number.POSITIVE_INFINITY, 10)).toMatch(/stationary point/);
+  });
+});
+
+describe('expectedErrorCurve', () => {
+  it('runs from B = 1 (tr Σ) to B = N − 1 and agrees with the formula at integer B', () => {
+    const curve = expectedErrorCurve(3, 101, 50);
+    expect(curve).toHaveLength(50);
+    expect(curve[0]!.batchSize).toBe(1);
+    expect(curve[0]!.expected).toBe(3);
+    expect(curve.at(-1)!.batchSize).toBeCloseTo(100, 10);
+    expect(curve.at(-1)!.expected).toBeCloseTo(expectedBatchError(3, 101, 100), 12);
+    for (let k = 1; k < curve.length; k++) expect(curve[k]!.expected).toBeLessThan(curve[k - 1]!.expected);
+    expect(expectedErrorCurve(3, 1)).toEqual([]);
   });
 });

@@ -255,3 +255,22 @@ export function describeNoiseScale(simpleNoiseScale: number, n: number): string 
     `barely reduce the steps, so they mostly waste compute.${where}`
   );
 }
+
+/**
+ * The exact curve tr(Σ)/B · (N − B)/(N − 1) at `count` log-spaced B from 1 to N − 1 (the formula
+ * holds for any real B; N itself is left out because its value, 0, has no place on a log axis).
+ */
+export function expectedErrorCurve(
+  traceCovariance: number,
+  n: number,
+  count = 120,
+): { batchSize: number; expected: number }[] {
+  if (n < 2) return [];
+  const top = Math.log(n - 1);
+  const points: { batchSize: number; expected: number }[] = [];
+  for (let k = 0; k < count; k++) {
+    const batchSize = count > 1 ? Math.exp((top * k) / (count - 1)) : 1;
+    points.push({ batchSize, expected: (traceCovariance / batchSize) * ((n - batchSize) / (n - 1)) });
+  }
+  return points;
+}

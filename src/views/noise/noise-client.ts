@@ -1,0 +1,51 @@
+import { buildNoiseReport, type NoiseReport, type NoiseRequest } from './noise-report';
+
+type Reply = { id: number; report: NoiseReport } | { id: number; error: string };
+
+let worker: Worker | null = null;
+let workerBroken = false;
+let nextId = 0;
+const pending = new Map<number, { resolve: (r: NoiseReport) => void; reject: (e: Error) => void }>();
+
+function getWorker(): Worker | null {
+  if (workerBroken || typeof Worker === 'undefined') return null;
+  if (worker) return worker;
+  try {
+    worker = new Worker(new URL('./noise.worker.ts', import.meta.url), { type: 'module' });
+  } catch {
+    workerBroken = true;
+    return null;
+  }
+  worker.onmessage = (event: MessageEvent<Reply>) => {
+    const entry = pending.get(event.data.id);
+    if (!entry) return;
+    pending.delete(event.data.id);
+    if ('report' in event.data) entry.resolve(event.data.report);
+    else entry.reject(new Error(event.data.error));
+  };
+  worker.onerror = () => {
+    // A worker that cannot start (e.g. a strict CSP): fall back to the main thread from now on.
+    workerBroken = true;
+    worker = null;
+    for (const entry of pending.values()) entry.reject(new Error('the noise worker stopped'));
+    pending.clear();
+  };
+  return worker;
+}
+
+/** Builds the noise report in a worker when possible, on the main thread otherwise. */
+export async function computeNoiseReport(request: NoiseRequest): Promise<NoiseReport> {
+  const w = getWorker();
+  if (!w) return buildNoiseReport(request);
+  const id = nextId++;
+  try {
+    return await new Promise<NoiseReport>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      // A copy is sent (not transferred): the caller may still hold the gradients.
+      w.postMessage({ id, ...request });
+    });
+  } catch (error) {
+    if (workerBroken) return buildNoiseReport(request);
+    throw error;
+  }
+}
