@@ -9,6 +9,7 @@ import {
   meanAndSpreadBasis,
   parameterBasis,
   parameterNames,
+  projectDisplacements,
   projectGradients,
   reductionPaths,
   sequentialVsAveraged,
@@ -200,5 +201,19 @@ describe('2-D projection of gradients', () => {
     for (const v of basis.axes[1]) expect(Number.isFinite(v)).toBe(true);
     const projected = projectGradients(one.gradients, 1, p, basis);
     expect(projected.samples[1]).toBeCloseTo(0, 12);
+  });
+});
+
+describe('projectDisplacements', () => {
+  it('puts the averaged step on the negative first axis, at distance lr·‖ḡ‖', () => {
+    const a = dissectBatch(model, start, dataset, firstBatch, { learningRate: 0.5, reduction: 'mean' });
+    const basis = meanAndSpreadBasis(a.gradients, B, a.paramCount);
+    const xy = projectDisplacements([a.weightsBefore, a.weightsAfter], a.weightsBefore, basis);
+    const origin = [xy[0], xy[1]];
+    const end = [xy[2]!, xy[3]!];
+    expect(origin).toEqual([0, 0]);
+    const norm = Math.sqrt(a.gradientMean.reduce((s, g) => s + g * g, 0));
+    expect(end[0]).toBeCloseTo(-0.5 * norm, 12);
+    expect(end[1]).toBeCloseTo(0, 12);
   });
 });

@@ -447,3 +447,24 @@ export function parameterNames(model: ModelSpec): string[] {
   }
   return names;
 }
+
+/** Coordinates of weight vectors relative to `origin` in a basis: k × 2 (e.g. a path of weights). */
+export function projectDisplacements(
+  points: readonly ArrayLike<number>[],
+  origin: ArrayLike<number>,
+  basis: ProjectionBasis,
+): Float64Array {
+  const out = new Float64Array(2 * points.length);
+  points.forEach((point, s) => {
+    let x = 0;
+    let y = 0;
+    for (let j = 0; j < origin.length; j++) {
+      const d = (point[j] as number) - (origin[j] as number);
+      x += d * (basis.axes[0][j] as number);
+      y += d * (basis.axes[1][j] as number);
+    }
+    out[2 * s] = x;
+    out[2 * s + 1] = y;
+  });
+  return out;
+}
