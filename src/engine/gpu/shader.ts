@@ -1,0 +1,162 @@
+/**
+ * Specialises `shaders/mlp.wgsl` to one model shape and compiles its pipelines, once per
+ * (device, shape, layout): activation, loss, batch size and every other setting are runtime
+ * values, so they never trigger a compile.
+ */
+import mlpSource from '../../../shaders/mlp.wgsl?raw';
+import { layerWidths, paramCount, paramLayout } from '../model';
+import type { ModelSpec } from '../types';
+
+export interface ShaderLayout {
+  /** Invocations per workgroup. */
+  workgroupSize: number;
+  /** Keep the run's weights in workgroup memory (else they are read from the storage buffer). */
+  weightsInWorkgroup: boolean;
+}
+
+export interface MlpPipelines {
+  layout: GPUBindGroupLayout;
+  train: GPUComputePipeline;
+  datasetLoss: GPUComputePipeline;
+  perSample: GPUComputePipeline;
+  activationProbe: GPUComputePipeline;
+  /** Wall time of compiling all four pipelines (0 when they came from the cache). */
+  compileMs: number;
+}
+
+/** Per-invocation activations (and deltas) of every unit: private memory, so keep it modest. */
+export function totalUnits(model: ModelSpec): number {
+  return layerWidths(model).reduce((sum, w) => sum + w, 0);
+}
+
+/** The WGSL source for one model shape: every `{{NAME}}` placeholder replaced by a constant. */
+export function specialiseMlpShader(model: ModelSpec, layout: ShaderLayout): string {
+  const layers = paramLayout(model);
+  const widths = layerWidths(model);
+  const unitOffsets: number[] = [];
+  let offset = 0;
+  for (const width of widths) {
+    unitOffsets.push(offset);
+    offset += width;
+  }
+  const list = (values: number[]) => values.map((v) => `${v}u`).join(', ');
+  const p = paramCount(model);
+  const constants: Record<string, string> = {
+    NUM_LAYERS: String(layers.length),
+    NUM_LAYERS_PLUS_1: String(layers.length + 1),
+    LAYER_IN: list(layers.map((l) => l.inputs)),
+    LAYER_OUT: list(layers.map((l) => l.outputs)),
+    W_OFFSET: list(layers.map((l) => l.weightOffset)),
+    B_OFFSET: list(layers.map((l) => l.biasOffset)),
+    UNIT_OFFSET: list(unitOffsets),
+    TOTAL_UNITS: String(offset),
+    INPUTS: String(model.inputSize),
+    OUTPUTS: String(model.outputSize),
+    PARAMS: String(p),
+    WORKGROUP_SIZE: String(layout.workgroupSize),
+    WEIGHTS_IN_WORKGROUP: layout.weightsInWorkgroup ? 'true' : 'false',
+    WORKGROUP_WEIGHTS: String(layout.weightsInWorkgroup ? p : 1),
+  };
+  const source = mlpSource.replace(/\{\{([A-Z0-9_]+)\}\}/g, (_match, name: string) => {
+    const value = constants[name];
+    if (value === undefined) throw new Error(`mlp.wgsl: no value for the placeholder {{${name}}}`);
+    return value;
+  });
+  return source;
+}
+
+/** Bytes of workgroup memory the training kernel needs besides the weights. */
+export function workgroupOverheadBytes(workgroupSize: number): number {
+  return 4 * workgroupSize + 16;
+}
+
+/** Key of the shape: layer widths only (activation and loss are runtime values). */
+export function shapeKey(model: ModelSpec, layout: ShaderLayout): string {
+  return `${layerWidths(model).join('-')}/wg${layout.workgroupSize}/${layout.weightsInWorkgroup ? 'wgmem' : 'storage'}`;
+}
+
+const cache = new WeakMap<GPUDevice, Map<string, Promise<MlpPipelines>>>();
+
+function createLayout(device: GPUDevice): GPUBindGroupLayout {
+  const storage = (
+    binding: number,
+    type: GPUBufferBindingType,
+    hasDynamicOffset = false,
+  ): GPUBindGroupLayoutEntry => ({
+    binding,
+    visibility: GPUShaderStage.COMPUTE,
+    buffer: { type, hasDynamicOffset },
+  });
+  return device.createBindGroupLayout({
+    label: 'batchlab mlp',
+    entries: [
+      storage(0, 'uniform'),
+      storage(1, 'read-only-storage'),
+      storage(2, 'read-only-storage', true),
+      storage(3, 'storage'),
+      storage(4, 'storage'),
+      storage(5, 'storage'),
+      storage(6, 'storage'),
+      storage(7, 'storage'),
+    ],
+  });
+}
+
+async function compile(device: GPUDevice, model: ModelSpec, layout: ShaderLayout): Promise<MlpPipelines> {
+  const started = performance.now();
+  const code = specialiseMlpShader(model, layout);
+  const module = device.createShaderModule({ label: `mlp ${shapeKey(model, layout)}`, code });
+  const bindGroupLayout = createLayout(device);
+  const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [bindGroupLayout] });
+  const make = (entryPoint: string) =>
+    device.createComputePipelineAsync({
+      label: `mlp ${entryPoint}`,
+      layout: pipelineLayout,
+      compute: { module, entryPoint },
+    });
+  try {
+    const [train, datasetLoss, perSample, activationProbe] = await Promise.all([
+      make('train'),
+      make('dataset_loss'),
+      make('per_sample'),
+      make('activation_probe'),
+    ]);
+    return {
+      layout: bindGroupLayout,
+      train,
+      datasetLoss,
+      perSample,
+      activationProbe,
+      compileMs: performance.now() - started,
+    };
+  } catch (error) {
+    const info = await module.getCompilationInfo().catch(() => undefined);
+    const details = info?.messages
+      .filter((m) => m.type === 'error')
+      .map((m) => `${m.lineNum}:${m.linePos} ${m.message}`)
+      .join('; ');
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`the training shader failed to compile: ${details || reason}`);
+  }
+}
+
+/** The pipelines for one shape on one device; compiled on first use, then shared. */
+export async function mlpPipelines(
+  device: GPUDevice,
+  model: ModelSpec,
+  layout: ShaderLayout,
+): Promise<{ pipelines: MlpPipelines; cached: boolean }> {
+  let perDevice = cache.get(device);
+  if (!perDevice) {
+    perDevice = new Map();
+    cache.set(device, perDevice);
+  }
+  const key = shapeKey(model, layout);
+  const existing = perDevice.get(key);
+  if (existing) return { pipelines: await existing, cached: true };
+  const pending = compile(device, model, layout);
+  perDevice.set(key, pending);
+  // A failed compile is not cached: a later attempt may succeed (e.g. after a device reset).
+  pending.catch(() => perDevice.delete(key));
+  return { pipelines: await pending, cached: false };
+}
