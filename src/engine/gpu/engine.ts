@@ -68,7 +68,7 @@ interface StepOutcome {
   datasetLosses: Map<number, number>;
 }
 
-function describe(error: unknown): string {
+function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -259,7 +259,7 @@ export class GpuEngine implements TrainingEngine {
     try {
       ({ pipelines, cached } = await mlpPipelines(device, model, { workgroupSize, weightsInWorkgroup }));
     } catch (error) {
-      throw new Error(`the WebGPU engine could not be built: ${describe(error)}`);
+      throw new Error(`the WebGPU engine could not be built: ${errorText(error)}`);
     }
     const why = options.workgroupSize
       ? 'chosen by the caller'
@@ -605,7 +605,7 @@ export class GpuEngine implements TrainingEngine {
       await staging.mapAsync(GPUMapMode.READ);
     } catch (error) {
       staging.destroy();
-      throw new Error(`reading results back from the GPU failed: ${this.lostReason ?? describe(error)}`);
+      throw new Error(`reading results back from the GPU failed: ${this.lostReason ?? errorText(error)}`);
     }
     const copy = staging.getMappedRange().slice(0);
     staging.unmap();
