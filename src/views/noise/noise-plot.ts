@@ -9,6 +9,7 @@ import type { NoiseReport } from './noise-report';
 import { OKABE_ITO } from './palette';
 
 const MARGIN = { top: 28, right: 16, bottom: 44, left: 64 };
+let clipCounter = 0;
 
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
@@ -72,7 +73,22 @@ function axes(
 ): void {
   const xAxis = d3.axisBottom(x).ticks(Math.max(2, Math.floor(width / 70)), '~s');
   g.append('g').attr('class', 'x-axis').attr('transform', `translate(0,${height})`).call(xAxis);
-  g.append('g').attr('class', 'y-axis').call(d3.axisLeft(y).ticks(yTicks, '~g'));
+  const small = d3.format('.0e');
+  const plain = d3.format('~g');
+  const yAxis = d3.axisLeft(y).ticks(yTicks);
+  if ('base' in y) {
+    // Label only the powers of ten (or a few plain ticks when the range spans less than a decade).
+    const [lo, hi] = y.domain() as [number, number];
+    const powers: number[] = [];
+    for (let e = Math.ceil(Math.log10(lo)); e <= Math.floor(Math.log10(hi)); e++) powers.push(10 ** e);
+    const values = powers.length >= 2 ? powers : y.ticks(4);
+    yAxis
+      .tickValues(values)
+      .tickFormat((v) =>
+        Math.abs(Number(v)) < 0.01 && Number(v) !== 0 ? small(Number(v)) : plain(Number(v)),
+      );
+  }
+  g.append('g').attr('class', 'y-axis').call(yAxis);
   g.append('text')
     .attr('x', width / 2)
     .attr('y', height + 36)
@@ -120,14 +136,17 @@ export function drawNoisePlot(container: HTMLElement, report: NoiseReport, conta
 
   // --- 1. Mean squared error of mini-batch gradients ---------------------------------------
   const below = report.measurements.filter((m) => m.batchSize < n && m.meanSquaredError > 0);
+  // The exact curve plunges to 0 as B → N: let it leave the plot below the last measured point
+  // rather than stretch the axis over decades nobody measured.
+  const lastMeasured = below.at(-1)?.batchSize ?? n;
   const values = [
     ...below.map((m) => m.meanSquaredError + 2 * m.standardError),
     ...below.map((m) => m.meanSquaredError),
-    ...report.curve.map((c) => c.expected),
+    ...report.curve.filter((c) => c.batchSize <= lastMeasured).map((c) => c.expected),
   ].filter((v) => v > 0 && Number.isFinite(v));
   const yMax = values.length ? (d3.max(values) as number) * 1.6 : 1;
   const yMin = values.length ? (d3.min(values) as number) / 1.6 : 1e-3;
-  const y = d3.scaleLog().domain([yMin, yMax]).range([innerHeight, 0]).clamp(true);
+  const y = d3.scaleLog().domain([yMin, yMax]).range([innerHeight, 0]);
   const errorLabel = `Mean squared error of mini-batch gradients against batch size, log–log: ${below.length} measured points and the exact curve; B_simple ≈ ${formatNumber(report.simpleNoiseScale)}`;
   const g1 = prepareSvg(container, 'noise-error-plot', width, height, errorLabel);
   axes(g1, x, y, innerWidth, innerHeight, { x: 'batch size B (log scale)', y: 'E‖g_B − G‖² (log scale)' }, 5);
@@ -135,9 +154,16 @@ export function drawNoisePlot(container: HTMLElement, report: NoiseReport, conta
   const line = d3
     .line<{ batchSize: number; expected: number }>()
     .x((d) => x(d.batchSize))
-    .y((d) => y(Math.max(d.expected, yMin)));
+    .y((d) => y(Math.max(d.expected, yMin / 10)));
+  const clipId = `noise-clip-${++clipCounter}`;
+  g1.append('clipPath')
+    .attr('id', clipId)
+    .append('rect')
+    .attr('width', innerWidth)
+    .attr('height', innerHeight);
   g1.append('path')
     .attr('class', 'theory-curve')
+    .attr('clip-path', `url(#${clipId})`)
     .attr('d', line(report.curve.filter((c) => c.expected > 0)) ?? '')
     .attr('fill', 'none')
     .attr('stroke', OKABE_ITO.blue)
