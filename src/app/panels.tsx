@@ -1,0 +1,19 @@
+/**
+ * The page is made of named panels, shown or hidden by the `panels` URL parameter (the embed
+ * mode shows a chosen few). The views of the gradient-noise, batch-anatomy and loss-landscape
+ * panels register here as they are written; a panel without a view is simply not shown.
+ */
+import type { ComponentType } from 'react';
+import type { PanelName } from './url-state';
+
+export interface PanelView {
+  title: string;
+  Component: ComponentType;
+}
+
+/** Extra panels placed under the loss and data views, in this order. */
+export const EXTRA_PANELS: Partial<Record<PanelName, PanelView>> = {};
+
+export function isShown(panels: readonly PanelName[], name: PanelName): boolean {
+  return panels.includes(name);
+}

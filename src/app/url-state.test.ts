@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import {
+  batchSizeStops,
+  type DatasetBounds,
+  defaultSettings,
+  parseUrlState,
+  serializeUrlState,
+  snapBatchSize,
+} from './url-state';
+
+const datasets: DatasetBounds[] = [
+  {
+    id: 'circles',
+    name: 'Circles',
+    defaultN: 512,
+    minN: 8,
+    maxN: 10000,
+    defaultNoise: 0.1,
+    noiseRange: [0, 0.5],
+  },
+  {
+    id: 'spirals',
+    name: 'Two spirals',
+    defaultN: 1024,
+    minN: 8,
+    maxN: 10000,
+    defaultNoise: 0.2,
+    noiseRange: [0, 1],
+    defaultHidden: [],
+    defaultActivation: 'linear',
+    defaultLearningRate: 0.05,
+  },
+];
+
+describe('batch-size stops', () => {
+  it('are 1, the powers of two below N, and N', () => {
+    expect(batchSizeStops(8)).toEqual([1, 2, 4, 8]);
+    expect(batchSizeStops(100)).toEqual([1, 2, 4, 8, 16, 32, 64, 100]);
+    expect(batchSizeStops(1)).toEqual([1]);
+  });
+  it('snap on a log scale', () => {
+    expect(snapBatchSize(3, 100)).toBe(4); // |log 3 − log 4| < |log 3 − log 2|
+    expect(snapBatchSize(90, 100)).toBe(100);
+    expect(snapBatchSize(70, 100)).toBe(64);
+  });
+});
+
+describe('parseUrlState', () => {
+  it('gives the defaults and no notice for an empty query', () => {
+    const { settings, notices } = parseUrlState('', datasets);
+    expect(settings).toEqual(defaultSettings(datasets));
+    expect(notices).toEqual([]);
+  });
+
+  it('round-trips every setting through the URL', () => {
+    const s = defaultSettings(datasets, 'spirals');
+    Object.assign(s, {
+      n: 300,
+      noise: 0.5,
+      seed: 7,
+      hidden: [8, 4, 2],
+      activation: 'relu',
+      learningRate: 0.02,
+      reduction: 'sum',
+      optimizer: 'momentum',
+      lastBatch: 'drop',
+      batchSize: 256,
+      runs: [1, 256, 300],
+      xAxis: 'time',
+      yScale: 'linear',
+      speed: 5,
+      engine: 'cpu',
+      panels: ['controls', 'loss'],
+      playing: false,
+    });
+    const query = serializeUrlState(s, datasets);
+    expect(query).toContain('runs=1,256,N');
+    const parsed = parseUrlState(query, datasets);
+    expect(parsed.notices).toEqual([]);
+    expect(parsed.settings).toEqual(s);
+  });
+
+  it('clamps out-of-range values and says so', () => {
+    const { settings, notices } = parseUrlState(
+      '?n=99999999&noise=-3&b=5000&hidden=500,2&lr=1e9&speed=42',
+      datasets,
+    );
+    expect(settings.n).toBe(10000);
+    expect(settings.noise).toBe(0);
+    expect(settings.batchSize).toBe(4096);
+    expect(settings.hidden).toEqual([64, 2]);
+    expect(settings.learningRate).toBe(10);
+    expect(settings.speed).toBe(5);
+    expect(notices.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('ignores garbage with a notice and never throws', () => {
+    const garbage =
+      '?dataset=%3Cscript%3E&n=abc&b=-4&act=swish&x=banana&panels=foo,loss&runs=1,zz,N&zzz=1&seed=1.5&play=maybe';
+    const { settings, notices } = parseUrlState(garbage, datasets);
+    expect(settings.dataset).toBe('circles');
+    expect(settings.n).toBe(512);
+    expect(settings.activation).toBe('tanh');
+    expect(settings.xAxis).toBe('epochs');
+    expect(settings.panels).toEqual(['loss']);
+    expect(settings.runs).toEqual([1, 512]);
+    expect(settings.batchSize).toBeGreaterThanOrEqual(1);
+    expect(Number.isInteger(settings.seed)).toBe(true);
+    const text = notices.map((n) => n.message).join('\n');
+    for (const word of [
+      'dataset',
+      'dataset size',
+      'batch size',
+      'activation',
+      'x axis',
+      'panel',
+      'zzz',
+      'seed',
+      'play',
+    ]) {
+      expect(text).toContain(word);
+    }
+  });
+
+  it('does not report keys another layer handles', () => {
+    expect(parseUrlState('embed=1', datasets, { extraKeys: ['embed'] }).notices).toEqual([]);
+    expect(parseUrlState('embed=1', datasets).notices).toHaveLength(1);
+  });
+
+  it('starts each dataset with its own network and learning rate', () => {
+    const { settings } = parseUrlState('dataset=spirals', datasets);
+    expect(settings.hidden).toEqual([]);
+    expect(settings.activation).toBe('linear');
+    expect(settings.learningRate).toBe(0.05);
+    expect(serializeUrlState(settings, datasets)).toBe('dataset=spirals&b=32');
+  });
+
+  it('keeps B within the chosen N', () => {
+    const { settings } = parseUrlState('n=8&b=64', datasets);
+    expect(settings.batchSize).toBe(8);
+  });
+});

@@ -1,0 +1,416 @@
+/**
+ * Every setting of the page lives in the URL, so a link reproduces the view. This module is the
+ * one place that reads and writes those parameters (the embed mode reuses it): parsing never
+ * throws; an unknown, malformed or out-of-range parameter is ignored or clamped, and each such
+ * repair is reported as a notice the page shows.
+ */
+import type { Activation, LastBatchPolicy, Reduction } from '../engine/types';
+
+export const PANEL_NAMES = ['controls', 'data', 'loss', 'noise', 'anatomy', 'landscape', 'article'] as const;
+export type PanelName = (typeof PANEL_NAMES)[number];
+export const DEFAULT_PANELS: readonly PanelName[] = [
+  'controls',
+  'data',
+  'loss',
+  'noise',
+  'anatomy',
+  'landscape',
+  'article',
+];
+
+export const X_AXES = ['updates', 'epochs', 'samples', 'time'] as const;
+export type XAxis = (typeof X_AXES)[number];
+export const Y_SCALES = ['linear', 'log'] as const;
+export type YScale = (typeof Y_SCALES)[number];
+export const ACTIVATIONS: readonly Activation[] = ['tanh', 'relu', 'sigmoid', 'linear'];
+export const OPTIMIZERS = ['sgd', 'momentum'] as const;
+export type Optimizer = (typeof OPTIMIZERS)[number];
+export const ENGINE_CHOICES = ['auto', 'cpu'] as const;
+export type EngineChoice = (typeof ENGINE_CHOICES)[number];
+
+/** Heavy-ball coefficient used when the optimiser is "SGD with momentum". */
+export const MOMENTUM = 0.9;
+export const MAX_HIDDEN_LAYERS = 4;
+export const MAX_HIDDEN_WIDTH = 64;
+export const MAX_SEED = 2 ** 31 - 1;
+export const SPEEDS = [1, 2, 3, 4, 5] as const;
+/** Learning rates on the control: a 1-2-5 sequence, so any URL value snaps to a nearby one. */
+export const LEARNING_RATES: readonly number[] = (() => {
+  const values: number[] = [];
+  for (let exponent = -4; exponent <= 1; exponent++) {
+    for (const mantissa of [1, 2, 5]) values.push(Number((mantissa * 10 ** exponent).toPrecision(1)));
+  }
+  return values.filter((v) => v <= 10);
+})();
+
+/** What the parser needs to know about each dataset (a subset of the catalog entries). */
+export interface DatasetBounds {
+  id: string;
+  name: string;
+  defaultN: number;
+  minN: number;
+  maxN: number;
+  defaultNoise: number;
+  noiseRange: readonly [number, number];
+  /** The network and learning rate this dataset starts with (a generic default otherwise). */
+  defaultHidden?: readonly number[];
+  defaultActivation?: Activation;
+  defaultLearningRate?: number;
+}
+
+/** The dataset a bare URL opens: quick to learn, so the batch-size lesson shows within seconds. */
+export const DEFAULT_DATASET_ID = 'circles';
+
+export interface Settings {
+  dataset: string;
+  n: number;
+  noise: number;
+  seed: number;
+  hidden: number[];
+  activation: Activation;
+  learningRate: number;
+  reduction: Reduction;
+  optimizer: Optimizer;
+  lastBatch: LastBatchPolicy;
+  /** The batch size the slider shows: the next run starts with it. */
+  batchSize: number;
+  /** Batch sizes of the runs on the loss plot (a link restarts them side by side). */
+  runs: number[];
+  xAxis: XAxis;
+  yScale: YScale;
+  speed: number;
+  engine: EngineChoice;
+  panels: PanelName[];
+  playing: boolean;
+}
+
+export interface Notice {
+  /** Stable key, so the same repair is not listed twice. */
+  key: string;
+  message: string;
+}
+
+export interface ParsedUrlState {
+  settings: Settings;
+  notices: Notice[];
+}
+
+/** The URL keys, in the order they are written. */
+const KEYS = [
+  'dataset',
+  'n',
+  'noise',
+  'seed',
+  'hidden',
+  'act',
+  'lr',
+  'reduction',
+  'opt',
+  'last',
+  'b',
+  'runs',
+  'x',
+  'y',
+  'speed',
+  'engine',
+  'panels',
+  'play',
+] as const;
+export const URL_KEYS: readonly string[] = KEYS;
+
+export function defaultSettings(datasets: readonly DatasetBounds[], datasetId?: string): Settings {
+  const dataset =
+    datasets.find((d) => d.id === datasetId) ??
+    datasets.find((d) => d.id === DEFAULT_DATASET_ID) ??
+    datasets[0];
+  if (!dataset) throw new Error('the dataset catalog is empty');
+  const n = dataset.defaultN;
+  const batchSize = Math.min(32, n);
+  return {
+    dataset: dataset.id,
+    n,
+    noise: dataset.defaultNoise,
+    seed: 1,
+    hidden: [...(dataset.defaultHidden ?? [16, 16])],
+    activation: dataset.defaultActivation ?? 'tanh',
+    learningRate: snapLearningRate(dataset.defaultLearningRate ?? 0.1),
+    reduction: 'mean',
+    optimizer: 'sgd',
+    lastBatch: 'keep',
+    batchSize,
+    runs: [batchSize],
+    xAxis: 'epochs',
+    yScale: 'log',
+    speed: 4,
+    engine: 'auto',
+    panels: [...DEFAULT_PANELS],
+    playing: true,
+  };
+}
+
+/** 1, 2, 4, ... (powers of two below N) and N itself: the positions of the batch-size slider. */
+export function batchSizeStops(n: number): number[] {
+  const stops: number[] = [];
+  for (let b = 1; b < n; b *= 2) stops.push(b);
+  stops.push(Math.max(1, n));
+  return stops;
+}
+
+/** The stop nearest to `b` on a log scale. */
+export function snapBatchSize(b: number, n: number): number {
+  const stops = batchSizeStops(n);
+  let best = stops[0] ?? 1;
+  for (const stop of stops) {
+    if (Math.abs(Math.log(stop) - Math.log(b)) < Math.abs(Math.log(best) - Math.log(b))) best = stop;
+  }
+  return best;
+}
+
+export function snapLearningRate(lr: number): number {
+  let best = LEARNING_RATES[0] ?? lr;
+  for (const v of LEARNING_RATES) {
+    if (Math.abs(Math.log(v) - Math.log(lr)) < Math.abs(Math.log(best) - Math.log(lr))) best = v;
+  }
+  return best;
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
+}
+
+/** A finite number, or null; rejects '', '1e', '0x10', 'Infinity' and the like. */
+function parseNumber(raw: string): number | null {
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw.trim())) return null;
+  const v = Number(raw);
+  return Number.isFinite(v) ? v : null;
+}
+
+/** Shortens what the user typed before echoing it in a notice. */
+function quote(raw: string): string {
+  const cut = raw.length > 24 ? `${raw.slice(0, 24)}…` : raw;
+  return `“${cut}”`;
+}
+
+export interface ParseOptions {
+  /** Keys another layer (the embed mode) handles: not reported as unknown. */
+  extraKeys?: readonly string[];
+}
+
+/**
+ * Reads settings from a query string (`?dataset=xor&b=32` or `dataset=xor&b=32`). Never throws:
+ * every problem becomes a notice and a sensible value.
+ */
+export function parseUrlState(
+  search: string,
+  datasets: readonly DatasetBounds[],
+  options: ParseOptions = {},
+): ParsedUrlState {
+  const params = new URLSearchParams(search);
+  const notices: Notice[] = [];
+  const note = (key: string, message: string) => {
+    if (!notices.some((n) => n.key === key)) notices.push({ key, message });
+  };
+  const get = (key: string): string | null => {
+    const all = params.getAll(key);
+    if (all.length > 1)
+      note(`${key}-repeated`, `The parameter “${key}” appeared ${all.length} times; the first was used.`);
+    return all.length > 0 ? (all[0] as string) : null;
+  };
+
+  const known = new Set<string>([...URL_KEYS, ...(options.extraKeys ?? [])]);
+  for (const key of new Set(params.keys())) {
+    if (!known.has(key)) note(`unknown-${key}`, `Ignored the unknown parameter ${quote(key)}.`);
+  }
+
+  // The dataset first: N, the noise and B are checked against it.
+  const rawDataset = get('dataset');
+  let dataset = datasets.find((d) => d.id === DEFAULT_DATASET_ID) ?? datasets[0];
+  if (rawDataset !== null) {
+    const found = datasets.find((d) => d.id === rawDataset.trim().toLowerCase());
+    if (found) dataset = found;
+    else
+      note(
+        'dataset',
+        `There is no dataset ${quote(rawDataset)}; showing ${dataset?.name ?? 'the first one'}. Known: ${datasets.map((d) => d.id).join(', ')}.`,
+      );
+  }
+  const s = defaultSettings(datasets, dataset?.id);
+  const bounds = datasets.find((d) => d.id === s.dataset) as DatasetBounds;
+
+  const readNumber = (key: string, label: string): number | null => {
+    const raw = get(key);
+    if (raw === null) return null;
+    const v = parseNumber(raw);
+    if (v === null) note(key, `Ignored ${label} ${quote(raw)}: not a number.`);
+    return v;
+  };
+  const readChoice = <T extends string>(key: string, label: string, choices: readonly T[]): T | null => {
+    const raw = get(key);
+    if (raw === null) return null;
+    const v = raw.trim().toLowerCase() as T;
+    if (choices.includes(v)) return v;
+    note(key, `Ignored ${label} ${quote(raw)}: expected one of ${choices.join(', ')}.`);
+    return null;
+  };
+  const clampNoted = (key: string, label: string, v: number, lo: number, hi: number): number => {
+    const c = clamp(v, lo, hi);
+    if (c !== v) note(key, `${label} ${v} is outside ${lo} to ${hi}; using ${c}.`);
+    return c;
+  };
+
+  const n = readNumber('n', 'the dataset size');
+  if (n !== null) {
+    const rounded = Math.round(n);
+    s.n = clampNoted('n', `The dataset size N =`, rounded, bounds.minN, bounds.maxN);
+  }
+  const noise = readNumber('noise', 'the noise level');
+  if (noise !== null)
+    s.noise = clampNoted('noise', 'The noise level', noise, bounds.noiseRange[0], bounds.noiseRange[1]);
+  const seed = readNumber('seed', 'the seed');
+  if (seed !== null) {
+    s.seed = clamp(Math.round(Math.abs(seed)), 0, MAX_SEED);
+    if (s.seed !== seed)
+      note('seed', `The seed must be a whole number from 0 to ${MAX_SEED}; using ${s.seed}.`);
+  }
+
+  const rawHidden = get('hidden');
+  if (rawHidden !== null) {
+    const text = rawHidden.trim().toLowerCase();
+    if (text === '' || text === 'none' || text === '0') s.hidden = [];
+    else {
+      const parts = text.split(/[,\s]+/).filter((p) => p !== '');
+      const widths = parts.map(parseNumber);
+      if (widths.some((w) => w === null))
+        note('hidden', `Ignored the hidden layers ${quote(rawHidden)}: expected widths like 16,16.`);
+      else {
+        let layers = (widths as number[]).map((w) => Math.round(w));
+        if (layers.length > MAX_HIDDEN_LAYERS) {
+          note(
+            'hidden-layers',
+            `At most ${MAX_HIDDEN_LAYERS} hidden layers; kept the first ${MAX_HIDDEN_LAYERS}.`,
+          );
+          layers = layers.slice(0, MAX_HIDDEN_LAYERS);
+        }
+        const clamped = layers.map((w) => clamp(w, 1, MAX_HIDDEN_WIDTH));
+        if (clamped.some((w, i) => w !== layers[i]))
+          note(
+            'hidden-width',
+            `Hidden layer widths run from 1 to ${MAX_HIDDEN_WIDTH}; using ${clamped.join(',')}.`,
+          );
+        s.hidden = clamped;
+      }
+    }
+  }
+  s.activation = readChoice('act', 'the activation', ACTIVATIONS) ?? s.activation;
+
+  const lr = readNumber('lr', 'the learning rate');
+  if (lr !== null) {
+    if (lr <= 0) note('lr', `The learning rate must be positive; using ${s.learningRate}.`);
+    else {
+      const snapped = snapLearningRate(lr);
+      if (Math.abs(snapped - lr) > 1e-12 * lr)
+        note('lr', `The learning rate ${lr} is not one of the slider's values; using ${snapped}.`);
+      s.learningRate = snapped;
+    }
+  }
+  s.reduction = readChoice('reduction', 'the reduction', ['mean', 'sum'] as const) ?? s.reduction;
+  s.optimizer = readChoice('opt', 'the optimiser', OPTIMIZERS) ?? s.optimizer;
+  s.lastBatch = readChoice('last', 'the last-batch policy', ['keep', 'drop'] as const) ?? s.lastBatch;
+
+  const readBatch = (raw: number, key: string): number => {
+    const whole = Math.round(raw);
+    const inRange = clamp(whole, 1, s.n);
+    const snapped = snapBatchSize(inRange, s.n);
+    if (snapped !== raw)
+      note(key, `The batch size ${raw} is not one of 1, powers of two, or N = ${s.n}; using B = ${snapped}.`);
+    return snapped;
+  };
+  const b = readNumber('b', 'the batch size');
+  s.batchSize = b !== null && b > 0 ? readBatch(b, 'b') : Math.min(s.batchSize, s.n);
+  if (b !== null && b <= 0) note('b', `The batch size must be at least 1; using B = ${s.batchSize}.`);
+
+  const rawRuns = get('runs');
+  if (rawRuns !== null) {
+    const runs: number[] = [];
+    for (const part of rawRuns.split(/[,\s]+/).filter((p) => p !== '')) {
+      const token = part.trim().toLowerCase();
+      const v = token === 'n' ? s.n : parseNumber(token);
+      if (v === null || v <= 0) {
+        note('runs', `Ignored the run ${quote(part)}: expected batch sizes like 1,32,N.`);
+        continue;
+      }
+      const snapped = readBatch(v, 'runs-b');
+      if (!runs.includes(snapped)) runs.push(snapped);
+    }
+    if (runs.length > MAX_RUNS) {
+      note('runs-max', `At most ${MAX_RUNS} runs at once; kept the first ${MAX_RUNS}.`);
+      runs.length = MAX_RUNS;
+    }
+    s.runs = runs;
+  } else s.runs = [s.batchSize];
+
+  s.xAxis = readChoice('x', 'the x axis', X_AXES) ?? s.xAxis;
+  s.yScale = readChoice('y', 'the loss axis', Y_SCALES) ?? s.yScale;
+  const speed = readNumber('speed', 'the speed');
+  if (speed !== null) s.speed = clampNoted('speed', 'The speed', Math.round(speed), 1, SPEEDS.length);
+  s.engine = readChoice('engine', 'the engine', ENGINE_CHOICES) ?? s.engine;
+
+  const rawPanels = get('panels');
+  if (rawPanels !== null) {
+    const panels: PanelName[] = [];
+    for (const part of rawPanels.split(/[,\s]+/).filter((p) => p !== '')) {
+      const name = part.toLowerCase() as PanelName;
+      if (PANEL_NAMES.includes(name)) {
+        if (!panels.includes(name)) panels.push(name);
+      } else note(`panel-${part}`, `Ignored the unknown panel ${quote(part)}.`);
+    }
+    if (panels.length === 0) note('panels', 'No known panel was listed; showing all of them.');
+    else s.panels = panels;
+  }
+  const play = get('play');
+  if (play !== null) {
+    if (['0', 'false', 'no'].includes(play.toLowerCase())) s.playing = false;
+    else if (['1', 'true', 'yes'].includes(play.toLowerCase())) s.playing = true;
+    else note('play', `Ignored play=${quote(play)}: expected 1 or 0.`);
+  }
+  return { settings: s, notices };
+}
+
+/** The most runs on the plot at once: one colour each from the colour-blind-safe palette. */
+export const MAX_RUNS = 8;
+
+/** Writes the settings that differ from the defaults (short links), in a stable order. */
+export function serializeUrlState(settings: Settings, datasets: readonly DatasetBounds[]): string {
+  const d = defaultSettings(datasets, settings.dataset);
+  const params = new URLSearchParams();
+  const put = (key: (typeof KEYS)[number], value: string, fallback: string) => {
+    if (value !== fallback) params.set(key, value);
+  };
+  params.set('dataset', settings.dataset);
+  put('n', String(settings.n), String(d.n));
+  put('noise', String(settings.noise), String(d.noise));
+  put('seed', String(settings.seed), String(d.seed));
+  put('hidden', hiddenText(settings.hidden), hiddenText(d.hidden));
+  put('act', settings.activation, d.activation);
+  put('lr', String(settings.learningRate), String(d.learningRate));
+  put('reduction', settings.reduction, d.reduction);
+  put('opt', settings.optimizer, d.optimizer);
+  put('last', settings.lastBatch, d.lastBatch);
+  params.set('b', String(settings.batchSize));
+  put(
+    'runs',
+    settings.runs.map((b) => (b === settings.n && b > 1 ? 'N' : String(b))).join(','),
+    String(settings.batchSize),
+  );
+  put('x', settings.xAxis, d.xAxis);
+  put('y', settings.yScale, d.yScale);
+  put('speed', String(settings.speed), String(d.speed));
+  put('engine', settings.engine, d.engine);
+  put('panels', settings.panels.join(','), d.panels.join(','));
+  put('play', settings.playing ? '1' : '0', '1');
+  return params.toString().replaceAll('%2C', ',');
+}
+
+function hiddenText(hidden: readonly number[]): string {
+  return hidden.length ? hidden.join(',') : 'none';
+}

@@ -1,0 +1,665 @@
+/**
+ * The session: owns the dataset, the engine, the runs and the training loop, and writes
+ * everything the page shows into the one store. Components call its actions; they never talk
+ * to the engine themselves.
+ */
+
+import { runLabel } from '../app/batch-names';
+import {
+  MAX_RUNS,
+  MOMENTUM,
+  type Notice,
+  parseUrlState,
+  type Settings,
+  serializeUrlState,
+  snapBatchSize,
+} from '../app/url-state';
+import {
+  DATASETS,
+  type DatasetId,
+  datasetInfo,
+  defaultModelFor,
+  isDatasetId,
+  loadDataset,
+} from '../data/catalog';
+import { parseCsvDataset } from '../data/upload';
+import { createTrainingEngine } from '../engine/create';
+import { initParams } from '../engine/model';
+import { combineSeeds } from '../engine/random';
+import { stepsPerEpoch } from '../engine/schedule';
+import type {
+  AdvanceRequest,
+  Dataset,
+  EngineKind,
+  ModelSpec,
+  RunUpdate,
+  TrainConfig,
+  TrainerProgress,
+  TrainingEngine,
+} from '../engine/types';
+import { FrameBudget, SPEED_SAMPLES_PER_SECOND } from './budget';
+import { WorkerCpuEngine } from './cpu-worker/worker-engine';
+import { LossSeries } from './loss-series';
+import { Store } from './store';
+
+/** Okabe–Ito colours, ordered for contrast on white (yellow, the faintest, last). */
+export const RUN_COLOURS = [
+  '#0072B2',
+  '#D55E00',
+  '#009E73',
+  '#CC79A7',
+  '#E69F00',
+  '#56B4E9',
+  '#000000',
+  '#B8A200',
+] as const;
+
+export type RunStatus = 'training' | 'diverged';
+
+export interface RunState {
+  id: number;
+  batchSize: number;
+  label: string;
+  colour: string;
+  config: TrainConfig;
+  status: RunStatus;
+  progress: TrainerProgress;
+  /** Time this run has spent training (ms), the "wall-clock" axis. */
+  wallMs: number;
+  stepsPerEpoch: number;
+  n: number;
+  /** Mutable, bounded loss history; `series.version` tells when it changed. */
+  series: LossSeries;
+  lastBatchLoss: number | null;
+  datasetLoss: number | null;
+}
+
+export interface EngineState {
+  status: 'idle' | 'starting' | 'ready' | 'failed';
+  badge: string;
+  kind: EngineKind | null;
+  fallbackReason?: string;
+  compileMs?: number;
+  error?: string;
+}
+
+export interface AppState {
+  settings: Settings;
+  notices: Notice[];
+  datasetStatus: 'loading' | 'ready' | 'failed';
+  datasetError: string | null;
+  dataset: Dataset | null;
+  /** Set while the data comes from a CSV the user uploaded. */
+  uploadedName: string | null;
+  uploadError: string | null;
+  model: ModelSpec | null;
+  initialWeights: Float64Array | null;
+  engine: EngineState;
+  runs: RunState[];
+  focusedRunId: number | null;
+  /** Weights of the focused run, refreshed a few times a second for the data view. */
+  focusedWeights: Float64Array | null;
+  /** True while an action (rebuild, step, epoch) is being carried out. */
+  busy: boolean;
+  reducedMotion: boolean;
+  /** Chunk size of the training loop (samples per run per frame), for the curious. */
+  samplesPerFrame: number;
+}
+
+type RebuildLevel = 'data' | 'engine' | 'runs';
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function prefersReducedMotion(): boolean {
+  return typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
+}
+
+export interface SessionOptions {
+  /** URL keys handled elsewhere (embed mode), not reported as unknown. */
+  extraUrlKeys?: readonly string[];
+  /** Write settings back to the page URL (off for embedded custom elements). */
+  writeUrl?: boolean;
+}
+
+export class Session {
+  readonly store: Store<AppState>;
+  private engine: TrainingEngine | null = null;
+  /** Internal mutable runs; published to the store as copies. */
+  private runs: RunState[] = [];
+  private generation = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly budget = new FrameBudget(10, 1, 1 << 18, 32);
+  private credit = 0;
+  private rafId: number | null = null;
+  private lastFrameTime: number | null = null;
+  private advancing = false;
+  private lastPublish = 0;
+  private lastWeightsFetch = 0;
+  private commitTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly writeUrl: boolean;
+
+  constructor(search: string, options: SessionOptions = {}) {
+    const parsed = parseUrlState(
+      search,
+      DATASETS,
+      options.extraUrlKeys ? { extraKeys: options.extraUrlKeys } : {},
+    );
+    this.writeUrl = options.writeUrl ?? true;
+    this.store = new Store<AppState>({
+      settings: parsed.settings,
+      notices: parsed.notices,
+      datasetStatus: 'loading',
+      datasetError: null,
+      dataset: null,
+      uploadedName: null,
+      uploadError: null,
+      model: null,
+      initialWeights: null,
+      engine: { status: 'idle', badge: 'Starting…', kind: null },
+      runs: [],
+      focusedRunId: null,
+      focusedWeights: null,
+      busy: false,
+      reducedMotion: prefersReducedMotion(),
+      samplesPerFrame: this.budget.samples,
+    });
+  }
+
+  get state(): AppState {
+    return this.store.get();
+  }
+
+  /** Loads the data, starts the engine and the runs, and starts the frame loop. */
+  start(): void {
+    if (typeof matchMedia === 'function') {
+      matchMedia('(prefers-reduced-motion: reduce)').addEventListener?.('change', (event) =>
+        this.store.set({ reducedMotion: event.matches }),
+      );
+    }
+    void this.rebuild('data');
+    this.rafId = requestAnimationFrame(this.onFrame);
+  }
+
+  dispose(): void {
+    this.generation++;
+    if (this.rafId !== null) cancelAnimationFrame(this.rafId);
+    this.rafId = null;
+    this.engine?.dispose();
+    this.engine = null;
+  }
+
+  // ---------------------------------------------------------------- settings
+
+  private setSettings(settings: Settings): void {
+    this.store.set({ settings });
+    if (this.writeUrl && typeof history !== 'undefined') {
+      const query = serializeUrlState(settings, DATASETS);
+      const url = `${location.pathname}?${query}${location.hash}`;
+      if (url !== `${location.pathname}${location.search}${location.hash}`)
+        history.replaceState(history.state, '', url);
+    }
+  }
+
+  /** N of the data being trained on (an upload has its own). */
+  effectiveN(): number {
+    return this.state.dataset?.n ?? this.state.settings.n;
+  }
+
+  /** Applies a change of settings and rebuilds as much as the change requires. */
+  update(patch: Partial<Settings>): void {
+    const prev = this.state.settings;
+    let next: Settings = { ...prev, ...patch };
+    let level: RebuildLevel | null = null;
+    if (patch.dataset !== undefined && (patch.dataset !== prev.dataset || this.state.uploadedName)) {
+      const id = isDatasetId(patch.dataset) ? patch.dataset : prev.dataset;
+      const info = datasetInfo(id as DatasetId);
+      next = {
+        ...next,
+        dataset: id,
+        n: info.defaultN,
+        noise: info.defaultNoise,
+        hidden: [...info.defaultHidden],
+        activation: info.defaultActivation,
+        learningRate: info.defaultLearningRate,
+      };
+      this.store.set({ uploadedName: null, uploadError: null });
+      level = 'data';
+    }
+    if (next.n !== prev.n || next.noise !== prev.noise || next.seed !== prev.seed) level = 'data';
+    const n = level === 'data' ? next.n : this.effectiveN();
+    next.batchSize = snapBatchSize(Math.min(next.batchSize, n), n);
+    if (
+      level === null &&
+      (next.hidden.join() !== prev.hidden.join() ||
+        next.activation !== prev.activation ||
+        next.engine !== prev.engine)
+    )
+      level = 'engine';
+    if (
+      level === null &&
+      (next.learningRate !== prev.learningRate ||
+        next.reduction !== prev.reduction ||
+        next.optimizer !== prev.optimizer ||
+        next.lastBatch !== prev.lastBatch)
+    )
+      level = 'runs';
+    if (level !== null) {
+      // The comparison restarts with the same batch sizes, clamped to the new N.
+      const runs = (next.runs.length ? next.runs : [next.batchSize]).map((b) =>
+        snapBatchSize(Math.min(b, n), n),
+      );
+      next.runs = [...new Set(runs)];
+    }
+    this.setSettings(next);
+    if (level !== null) void this.rebuild(level);
+  }
+
+  dismissNotice(key: string): void {
+    this.store.set((s) => ({ notices: s.notices.filter((n) => n.key !== key) }));
+  }
+
+  private addNotice(key: string, text: string): void {
+    this.store.set((s) => ({ notices: [...s.notices.filter((n) => n.key !== key), { key, message: text }] }));
+  }
+
+  // ---------------------------------------------------------------- building
+
+  /** Serialises engine calls: the loop, the buttons and rebuilds never overlap on one engine. */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(task, task);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async rebuild(level: RebuildLevel): Promise<void> {
+    const generation = ++this.generation;
+    const stale = () => generation !== this.generation;
+    this.store.set({ busy: true });
+    try {
+      await this.exclusive(async () => {
+        if (stale()) return;
+        if (level === 'data') {
+          if (!(await this.loadData(stale))) return;
+          level = 'engine';
+        }
+        if (level === 'engine') {
+          if (!(await this.startEngine(stale))) return;
+        }
+        await this.startRuns(this.state.settings.runs, stale);
+      });
+    } finally {
+      if (!stale()) this.store.set({ busy: false });
+    }
+  }
+
+  private async loadData(stale: () => boolean): Promise<boolean> {
+    if (this.state.uploadedName && this.state.dataset) return true;
+    const s = this.state.settings;
+    this.store.set({ datasetStatus: 'loading', datasetError: null });
+    try {
+      const dataset = await loadDataset(s.dataset as DatasetId, { n: s.n, noise: s.noise, seed: s.seed });
+      if (stale()) return false;
+      this.store.set({ dataset, datasetStatus: 'ready' });
+      return true;
+    } catch (error) {
+      if (!stale())
+        this.store.set({
+          datasetStatus: 'failed',
+          datasetError: `The dataset could not be loaded: ${message(error)}`,
+        });
+      return false;
+    }
+  }
+
+  private async startEngine(stale: () => boolean): Promise<boolean> {
+    const { dataset, settings } = this.state;
+    if (!dataset) return false;
+    this.clearRunsNow();
+    this.engine?.dispose();
+    this.engine = null;
+    const model = defaultModelFor(dataset, settings.hidden, settings.activation);
+    const initialWeights = initParams(model, combineSeeds(settings.seed, 1));
+    this.store.set({
+      model,
+      initialWeights,
+      focusedWeights: initialWeights,
+      engine: { status: 'starting', badge: 'Starting the engine…', kind: null },
+    });
+    try {
+      const created = await createTrainingEngine(dataset, model, {
+        preferGpu: settings.engine !== 'cpu',
+        makeCpuEngine: (d, m) => WorkerCpuEngine.start(d, m),
+        onNotice: (text) => this.addNotice('device-lost', text),
+        onBadgeChange: (badge, kind) => this.store.set((s) => ({ engine: { ...s.engine, badge, kind } })),
+      });
+      if (stale()) {
+        created.engine.dispose();
+        return false;
+      }
+      this.engine = created.engine;
+      this.budget.samples = 32;
+      this.store.set({
+        engine: {
+          status: 'ready',
+          badge: created.badge,
+          kind: created.kind,
+          ...(created.fallbackReason ? { fallbackReason: created.fallbackReason } : {}),
+          ...(created.compileMs !== undefined ? { compileMs: created.compileMs } : {}),
+        },
+      });
+      return true;
+    } catch (error) {
+      if (!stale())
+        this.store.set({
+          engine: { status: 'failed', badge: 'No engine', kind: null, error: message(error) },
+        });
+      return false;
+    }
+  }
+
+  private clearRunsNow(): void {
+    for (const run of this.runs) this.engine?.removeRun(run.id);
+    this.runs = [];
+    this.publish(true);
+  }
+
+  private trainConfig(batchSize: number): TrainConfig {
+    const s = this.state.settings;
+    return {
+      batchSize,
+      learningRate: s.learningRate,
+      reduction: s.reduction,
+      momentum: s.optimizer === 'momentum' ? MOMENTUM : 0,
+      lastBatch: s.lastBatch,
+      shuffleSeed: combineSeeds(s.seed, 2),
+    };
+  }
+
+  private async startRuns(batchSizes: readonly number[], stale: () => boolean): Promise<void> {
+    this.clearRunsNow();
+    for (const b of batchSizes) {
+      if (stale()) return;
+      await this.addRunNow(b);
+    }
+    this.focusLatest();
+  }
+
+  private async addRunNow(batchSize: number): Promise<RunState | null> {
+    const engine = this.engine;
+    const weights = this.state.initialWeights;
+    if (!engine || !weights) return null;
+    const n = engine.dataset.n;
+    const b = Math.max(1, Math.min(n, Math.round(batchSize)));
+    const config = this.trainConfig(b);
+    const id = await engine.addRun(config, weights);
+    const startLoss = await engine.datasetLoss(id);
+    const used = new Set(this.runs.map((r) => r.colour));
+    const colour = RUN_COLOURS.find((c) => !used.has(c)) ?? RUN_COLOURS[0];
+    const series = new LossSeries();
+    if (Number.isFinite(startLoss)) series.addDatasetLoss({ step: 0, timeMs: 0, loss: startLoss });
+    const run: RunState = {
+      id,
+      batchSize: b,
+      label: runLabel(b, n),
+      colour,
+      config,
+      status: 'training',
+      progress: { step: 0, epoch: 0, samplesSeen: 0 },
+      wallMs: 0,
+      stepsPerEpoch: stepsPerEpoch(n, b, config.lastBatch),
+      n,
+      series,
+      lastBatchLoss: null,
+      datasetLoss: Number.isFinite(startLoss) ? startLoss : null,
+    };
+    this.runs.push(run);
+    this.publish(true);
+    return run;
+  }
+
+  private focusLatest(): void {
+    const last = this.runs[this.runs.length - 1];
+    this.store.set({ focusedRunId: last?.id ?? null });
+    void this.fetchFocusedWeights(true);
+  }
+
+  // ---------------------------------------------------------------- actions
+
+  /** The slider moved: show the new B (a run starts when it is released). */
+  previewBatchSize(b: number): void {
+    const n = this.effectiveN();
+    this.setSettings({ ...this.state.settings, batchSize: snapBatchSize(Math.min(b, n), n) });
+  }
+
+  /**
+   * The slider was released on `b`: start a run with that B from the same initial weights,
+   * beside the runs already on the plot; or bring back into focus the run that has it.
+   * Keyboard steps arrive one by one, so the run starts after a short pause.
+   */
+  commitBatchSize(b: number, delayMs = 0): void {
+    this.previewBatchSize(b);
+    if (this.commitTimer) clearTimeout(this.commitTimer);
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = null;
+      void this.startBatchSizeRun(this.state.settings.batchSize);
+    }, delayMs);
+  }
+
+  private async startBatchSizeRun(b: number): Promise<void> {
+    const existing = this.runs.find((r) => r.batchSize === b);
+    if (existing) {
+      this.focus(existing.id);
+      this.play();
+      return;
+    }
+    const generation = this.generation;
+    await this.exclusive(async () => {
+      if (generation !== this.generation || !this.engine) return;
+      if (this.runs.length >= MAX_RUNS) {
+        const oldest = this.runs.shift();
+        if (oldest) {
+          this.engine.removeRun(oldest.id);
+          this.addNotice(
+            'max-runs',
+            `At most ${MAX_RUNS} runs fit on the plot; the oldest (${oldest.label}) was removed.`,
+          );
+        }
+      }
+      await this.addRunNow(b);
+    });
+    this.syncRunsSetting();
+    this.focusLatest();
+    this.play();
+  }
+
+  /** Several batch sizes at once from the same start: 1, 8, 64 and N. */
+  race(): void {
+    const n = this.effectiveN();
+    const sizes = [...new Set([1, 8, 64, n].filter((b) => b <= n))];
+    this.setSettings({ ...this.state.settings, runs: sizes, playing: true });
+    void this.rebuild('runs');
+  }
+
+  play(): void {
+    if (this.runs.length === 0 && this.engine) {
+      void this.startBatchSizeRun(this.state.settings.batchSize);
+      return;
+    }
+    if (!this.state.settings.playing) this.setSettings({ ...this.state.settings, playing: true });
+  }
+
+  pause(): void {
+    if (this.state.settings.playing) this.setSettings({ ...this.state.settings, playing: false });
+  }
+
+  /** One weight update (one batch) for every run. */
+  step(): void {
+    this.pause();
+    void this.advanceOnce({ samplesPerRun: 1, maxStepsPerRun: 1 }, false);
+  }
+
+  /** One epoch (N samples) for every run. */
+  epoch(): void {
+    this.pause();
+    const n = this.effectiveN();
+    void this.advanceOnce({ samplesPerRun: n, maxStepsPerRun: n }, false);
+  }
+
+  /** All runs back to the shared initial weights. */
+  reset(): void {
+    void this.rebuild('runs');
+  }
+
+  clearRuns(): void {
+    this.pause();
+    this.generation++;
+    void this.exclusive(async () => {
+      this.clearRunsNow();
+      this.setSettings({ ...this.state.settings, runs: [] });
+      this.store.set({ focusedRunId: null, focusedWeights: this.state.initialWeights });
+    });
+  }
+
+  removeRun(id: number): void {
+    void this.exclusive(async () => {
+      this.engine?.removeRun(id);
+      this.runs = this.runs.filter((r) => r.id !== id);
+      this.syncRunsSetting();
+      this.publish(true);
+      if (this.state.focusedRunId === id) this.focusLatest();
+    });
+  }
+
+  focus(id: number): void {
+    this.store.set({ focusedRunId: id });
+    void this.fetchFocusedWeights(true);
+  }
+
+  uploadCsv(text: string, fileName: string): void {
+    const result = parseCsvDataset(text, { name: fileName || 'Uploaded data' });
+    if ('error' in result) {
+      this.store.set({ uploadError: result.error });
+      return;
+    }
+    const n = result.dataset.n;
+    const b = snapBatchSize(Math.min(this.state.settings.batchSize, n), n);
+    this.store.set({
+      uploadedName: fileName || 'Uploaded data',
+      uploadError: null,
+      dataset: result.dataset,
+      datasetStatus: 'ready',
+    });
+    this.addNotice(
+      'upload',
+      'Uploaded data stays in this browser: a shared link opens the built-in dataset instead.',
+    );
+    this.setSettings({ ...this.state.settings, batchSize: b, runs: [b] });
+    void this.rebuild('engine');
+  }
+
+  rejectUpload(reason: string): void {
+    this.store.set({ uploadError: reason });
+  }
+
+  private syncRunsSetting(): void {
+    this.setSettings({ ...this.state.settings, runs: this.runs.map((r) => r.batchSize) });
+  }
+
+  // ---------------------------------------------------------------- the loop
+
+  private onFrame = (now: number): void => {
+    this.rafId = requestAnimationFrame(this.onFrame);
+    const previous = this.lastFrameTime ?? now;
+    this.lastFrameTime = now;
+    const { settings } = this.state;
+    if (!settings.playing || this.advancing || !this.engine || this.state.busy) return;
+    if (!this.runs.some((r) => r.status === 'training')) return;
+    const cap = SPEED_SAMPLES_PER_SECOND[settings.speed - 1] ?? Number.POSITIVE_INFINITY;
+    const dt = Math.min(100, now - previous);
+    this.credit = Number.isFinite(cap)
+      ? Math.min(this.credit + (cap * dt) / 1000, this.budget.samples)
+      : this.budget.samples;
+    const samples = Math.floor(this.credit);
+    if (samples < 1) return;
+    this.credit -= samples;
+    void this.advanceOnce({ samplesPerRun: samples, maxStepsPerRun: samples }, true);
+  };
+
+  private async advanceOnce(request: AdvanceRequest, measure: boolean): Promise<void> {
+    if (this.advancing) return;
+    this.advancing = true;
+    const generation = this.generation;
+    try {
+      await this.exclusive(async () => {
+        const engine = this.engine;
+        if (!engine || generation !== this.generation) return;
+        const started = performance.now();
+        const updates = await engine.advance(request);
+        const elapsed = performance.now() - started;
+        if (generation !== this.generation) return;
+        if (measure) this.budget.record(request.samplesPerRun, elapsed);
+        this.applyUpdates(updates, elapsed);
+        await this.fetchFocusedWeightsNow(!measure);
+      });
+    } catch (error) {
+      this.pause();
+      this.addNotice('training-error', `Training stopped: ${message(error)}`);
+    } finally {
+      this.advancing = false;
+    }
+    this.publish(!measure);
+  }
+
+  private applyUpdates(updates: readonly RunUpdate[], elapsedMs: number): void {
+    for (const update of updates) {
+      const run = this.runs.find((r) => r.id === update.runId);
+      if (!run || run.status === 'diverged') continue;
+      const steps = update.batchLosses.length;
+      if (steps > 0) {
+        const before = run.wallMs;
+        run.wallMs += elapsedMs;
+        run.series.addBatchLosses(update.batchLosses, before, run.wallMs);
+        run.lastBatchLoss = update.batchLosses[steps - 1] as number;
+        run.series.addDatasetLoss({
+          step: update.progress.step,
+          timeMs: run.wallMs,
+          loss: update.datasetLoss,
+        });
+      }
+      run.progress = update.progress;
+      run.datasetLoss = update.datasetLoss;
+      if (update.diverged || !Number.isFinite(update.datasetLoss)) run.status = 'diverged';
+    }
+    if (this.runs.length > 0 && this.runs.every((r) => r.status === 'diverged')) this.pause();
+  }
+
+  private publish(force: boolean): void {
+    const now = performance.now();
+    const interval = this.state.reducedMotion ? 500 : 50;
+    if (!force && now - this.lastPublish < interval) return;
+    this.lastPublish = now;
+    this.store.set({ runs: this.runs.map((r) => ({ ...r })), samplesPerFrame: this.budget.samples });
+  }
+
+  private async fetchFocusedWeights(force: boolean): Promise<void> {
+    await this.exclusive(() => this.fetchFocusedWeightsNow(force));
+  }
+
+  /** Call only inside `exclusive`. */
+  private async fetchFocusedWeightsNow(force: boolean): Promise<void> {
+    const now = performance.now();
+    const interval = this.state.reducedMotion ? 1000 : 250;
+    if (!force && now - this.lastWeightsFetch < interval) return;
+    const id = this.state.focusedRunId;
+    if (id === null || !this.engine || !this.runs.some((r) => r.id === id)) return;
+    this.lastWeightsFetch = now;
+    try {
+      const weights = await this.engine.getWeights(id);
+      this.store.set({ focusedWeights: weights });
+    } catch {
+      // the run was removed meanwhile; the next fetch picks the new focus
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { Dataset, ModelSpec } from '../../engine/types';
+import { CLASS_COLOURS, drawDataView } from './draw-data-view';
+import { computeModelPicture } from './model-picture';
+
+export interface DataPlotProps {
+  dataset: Dataset;
+  model: ModelSpec | null;
+  weights: Float64Array | null;
+  /** The run whose model is shown. */
+  runLabel: string | null;
+  runColour: string;
+  classNames?: readonly string[];
+}
+
+function caption(dataset: Dataset, kind: string | undefined, runLabel: string | null): string {
+  const whose = runLabel ? `the network of the run ${runLabel}` : 'the untrained network';
+  switch (kind) {
+    case 'boundary':
+      return `Each dot is one training sample, coloured by its class. The shading is what ${whose} predicts at every point: the stronger the colour, the surer it is; the boundary is where the colours meet.`;
+    case 'curve':
+      return `Each dot is one training sample; the line is the curve ${whose} has fitted so far.`;
+    case 'predicted-vs-actual':
+      return `With ${dataset.inputSize} inputs the fit cannot be drawn as a curve, so each dot compares a sample's actual value (across) with what ${whose} predicts (up). A perfect model puts every dot on the diagonal.`;
+    default:
+      return '';
+  }
+}
+
+export function DataPlot({ dataset, model, weights, runLabel, runColour, classNames }: DataPlotProps) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const svgRef = useRef<SVGSVGElement>(null);
+  const boxRef = useRef<HTMLDivElement>(null);
+  const [size, setSize] = useState({ width: 400, height: 360 });
+
+  useEffect(() => {
+    const box = boxRef.current;
+    if (!box) return;
+    const observer = new ResizeObserver(([entry]) => {
+      if (!entry) return;
+      const width = Math.max(240, Math.floor(entry.contentRect.width));
+      const height = Math.round(Math.min(440, Math.max(240, width * 0.85)));
+      setSize((s) => (s.width === width && s.height === height ? s : { width, height }));
+    });
+    observer.observe(box);
+    return () => observer.disconnect();
+  }, []);
+
+  const picture = useMemo(() => {
+    if (!model || !weights || model.inputSize !== dataset.inputSize) return null;
+    try {
+      return computeModelPicture(dataset, model, weights);
+    } catch {
+      return null; // weights of a model being replaced: the next refresh fits again
+    }
+  }, [dataset, model, weights]);
+
+  useEffect(() => {
+    if (!canvasRef.current || !svgRef.current) return;
+    drawDataView(canvasRef.current, svgRef.current, dataset, picture, {
+      ...size,
+      runColour,
+      pixelRatio: Math.min(2, window.devicePixelRatio || 1),
+    });
+  }, [dataset, picture, size, runColour]);
+
+  const names =
+    classNames ?? Array.from({ length: dataset.classes }, (_, c) => (dataset.classes ? `class ${c}` : ''));
+  const text = caption(dataset, picture?.kind, runLabel);
+  return (
+    <figure className="data-view">
+      <div ref={boxRef} className="data-box" style={{ height: size.height }}>
+        <canvas ref={canvasRef} />
+        <svg
+          ref={svgRef}
+          role="img"
+          aria-label={`${dataset.name}: ${dataset.n} samples. ${text}`}
+          className="data-overlay"
+        />
+      </div>
+      {picture?.kind === 'none' ? <p className="muted">{picture.reason}</p> : null}
+      {dataset.task === 'classification' && dataset.inputSize === 2 ? (
+        <ul className="class-key" aria-label="Classes">
+          {names.map((name, c) => (
+            <li key={name}>
+              <span
+                className="dot"
+                style={{ background: CLASS_COLOURS[c % CLASS_COLOURS.length] }}
+                aria-hidden="true"
+              />
+              {name}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <figcaption>
+        {text}
+        {picture?.kind === 'predicted-vs-actual' && picture.shown < dataset.n
+          ? ` (${picture.shown.toLocaleString('en-US')} of ${dataset.n.toLocaleString('en-US')} samples shown.)`
+          : ''}
+        {dataset.source ? <span className="source"> Source: {dataset.source}.</span> : null}
+      </figcaption>
+    </figure>
+  );
+}

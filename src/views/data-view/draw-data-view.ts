@@ -1,0 +1,194 @@
+/**
+ * Draws the dataset and what the model makes of it: points and the decision map on a canvas
+ * (thousands of points stay fast), axes and curves with D3 in an SVG laid over it.
+ */
+import { axisBottom, axisLeft, color, line, scaleLinear, select } from 'd3';
+import type { Dataset } from '../../engine/types';
+import { dataExtent, type Extent, type ModelPicture } from './model-picture';
+
+/** Class colours: Okabe–Ito blue, orange, green, then the rest of the palette. */
+export const CLASS_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#000000'];
+
+export interface DataViewOptions {
+  width: number;
+  height: number;
+  /** Colour of the focused run, for the fitted curve. */
+  runColour: string;
+  pixelRatio: number;
+}
+
+const MARGIN = { top: 10, right: 12, bottom: 42, left: 50 };
+
+function rgb(hex: string): [number, number, number] {
+  const c = color(hex)?.rgb();
+  return c ? [c.r, c.g, c.b] : [128, 128, 128];
+}
+
+export function drawDataView(
+  canvas: HTMLCanvasElement,
+  svgElement: SVGSVGElement,
+  dataset: Dataset,
+  picture: ModelPicture | null,
+  options: DataViewOptions,
+): void {
+  const { width, height, pixelRatio } = options;
+  const innerWidth = Math.max(10, width - MARGIN.left - MARGIN.right);
+  const innerHeight = Math.max(10, height - MARGIN.top - MARGIN.bottom);
+  const pva = picture?.kind === 'predicted-vs-actual' ? picture : null;
+
+  let extent: Extent;
+  if (pva) {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const arr of [pva.actual, pva.predicted]) {
+      for (const v of arr) {
+        if (!Number.isFinite(v)) continue;
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
+    if (!Number.isFinite(lo)) [lo, hi] = [-1, 1];
+    const padding = (hi - lo || 1) * 0.06;
+    extent = { x0: lo - padding, x1: hi + padding, y0: lo - padding, y1: hi + padding };
+  } else extent = dataExtent(dataset);
+  const x = scaleLinear().domain([extent.x0, extent.x1]).range([0, innerWidth]);
+  const y = scaleLinear().domain([extent.y0, extent.y1]).range([innerHeight, 0]);
+
+  // ---- canvas: decision map, then points
+  canvas.width = Math.round(width * pixelRatio);
+  canvas.height = Math.round(height * pixelRatio);
+  canvas.style.width = `${width}px`;
+  canvas.style.height = `${height}px`;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  ctx.setTransform(pixelRatio, 0, 0, pixelRatio, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  ctx.save();
+  ctx.translate(MARGIN.left, MARGIN.top);
+  ctx.beginPath();
+  ctx.rect(0, 0, innerWidth, innerHeight);
+  ctx.clip();
+
+  if (picture?.kind === 'boundary') {
+    const { resolution, probabilities, classes } = picture;
+    const image = new ImageData(resolution, resolution);
+    const palette = CLASS_COLOURS.map(rgb);
+    for (let cell = 0; cell < resolution * resolution; cell++) {
+      // Blend the class colours by probability, over white; confident regions are stronger.
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      let top = 0;
+      for (let c = 0; c < classes; c++) {
+        const p = probabilities[cell * classes + c] as number;
+        const [cr, cg, cb] = palette[c % palette.length] as [number, number, number];
+        r += p * cr;
+        g += p * cg;
+        b += p * cb;
+        top = Math.max(top, p);
+      }
+      const certainty = classes > 1 ? (top - 1 / classes) / (1 - 1 / classes) : 1;
+      const alpha = 0.12 + 0.33 * Math.max(0, Math.min(1, certainty));
+      image.data[4 * cell] = Math.round(255 + (r - 255) * alpha);
+      image.data[4 * cell + 1] = Math.round(255 + (g - 255) * alpha);
+      image.data[4 * cell + 2] = Math.round(255 + (b - 255) * alpha);
+      image.data[4 * cell + 3] = 255;
+    }
+    const tile = document.createElement('canvas');
+    tile.width = resolution;
+    tile.height = resolution;
+    tile.getContext('2d')?.putImageData(image, 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(tile, 0, 0, innerWidth, innerHeight);
+  }
+
+  const radius = dataset.n > 3000 ? 1.6 : dataset.n > 800 ? 2.4 : 3.2;
+  const drawPoint = (px: number, py: number, fill: string) => {
+    ctx.beginPath();
+    ctx.arc(px, py, radius, 0, 2 * Math.PI);
+    ctx.fillStyle = fill;
+    ctx.fill();
+    if (radius > 2) ctx.stroke();
+  };
+  ctx.strokeStyle = 'rgba(255,255,255,0.9)';
+  ctx.lineWidth = 0.8;
+  if (pva) {
+    for (let k = 0; k < pva.shown; k++) {
+      drawPoint(x(pva.actual[k] as number), y(pva.predicted[k] as number), 'rgba(60, 60, 70, 0.55)');
+    }
+  } else if (dataset.inputSize === 1) {
+    for (let i = 0; i < dataset.n; i++) {
+      drawPoint(
+        x(dataset.x[i] as number),
+        y(dataset.y[i * dataset.targetSize] as number),
+        'rgba(60, 60, 70, 0.5)',
+      );
+    }
+  } else if (dataset.inputSize >= 2) {
+    const stride = dataset.inputSize;
+    for (let i = 0; i < dataset.n; i++) {
+      const cls = dataset.task === 'classification' ? Math.round(dataset.y[i] as number) : 0;
+      drawPoint(
+        x(dataset.x[i * stride] as number),
+        y(dataset.x[i * stride + 1] as number),
+        CLASS_COLOURS[cls % CLASS_COLOURS.length] as string,
+      );
+    }
+  }
+  ctx.restore();
+
+  // ---- svg: axes, labels, curves
+  const svg = select(svgElement)
+    .attr('viewBox', `0 0 ${width} ${height}`)
+    .attr('width', width)
+    .attr('height', height);
+  let root = svg.select<SVGGElement>('g.data-root');
+  if (root.empty()) {
+    root = svg.append('g').attr('class', 'data-root');
+    root.append('g').attr('class', 'x-axis axis');
+    root.append('g').attr('class', 'y-axis axis');
+    root.append('path').attr('class', 'diagonal');
+    root.append('path').attr('class', 'fit');
+    root.append('text').attr('class', 'axis-label x-label').attr('text-anchor', 'middle');
+    root
+      .append('text')
+      .attr('class', 'axis-label y-label')
+      .attr('text-anchor', 'middle')
+      .attr('transform', 'rotate(-90)');
+  }
+  root.attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
+  root
+    .select<SVGGElement>('g.x-axis')
+    .attr('transform', `translate(0,${innerHeight})`)
+    .call(axisBottom(x).ticks(Math.max(2, Math.floor(innerWidth / 80))));
+  root.select<SVGGElement>('g.y-axis').call(axisLeft(y).ticks(Math.max(2, Math.floor(innerHeight / 50))));
+
+  const names = dataset.featureNames ?? [];
+  const target = dataset.targetName ?? 'target';
+  const xLabel = pva ? `Actual ${target}` : (names[0] ?? 'x₁');
+  const yLabel = pva ? `Predicted ${target}` : dataset.inputSize === 1 ? target : (names[1] ?? 'x₂');
+  root
+    .select('text.x-label')
+    .attr('x', innerWidth / 2)
+    .attr('y', innerHeight + 36)
+    .text(xLabel);
+  root
+    .select('text.y-label')
+    .attr('x', -innerHeight / 2)
+    .attr('y', -38)
+    .text(yLabel);
+
+  const diagonal = pva
+    ? line<number>()
+        .x((v) => x(v))
+        .y((v) => y(v))([extent.x0, extent.x1])
+    : null;
+  root.select('path.diagonal').attr('d', diagonal);
+  const fit =
+    picture?.kind === 'curve'
+      ? line<number>()
+          .x((_, i) => x(picture.xs[i] as number))
+          .y((v) => y(Math.max(extent.y0 - 10, Math.min(extent.y1 + 10, v))))(Array.from(picture.ys))
+      : null;
+  root.select('path.fit').attr('d', fit).attr('stroke', options.runColour);
+}

@@ -1,0 +1,155 @@
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { buildLandscapeRuns, landscapeArrows, landscapeDataset } from './landscape-model';
+import { drawLandscape, RUN_COLOURS } from './landscape-plot';
+import './landscape.css';
+
+const LEARNING_RATES = [0.05, 0.1, 0.15, 0.2];
+const MID_BATCH_SIZES = [2, 4, 8, 16];
+const MAX_STEPS = 60;
+
+function useWidth(ref: React.RefObject<HTMLElement | null>): number {
+  const [width, setWidth] = useState(640);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    setWidth(element.clientWidth || 640);
+    if (typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver((entries) => {
+      const entry = entries[0];
+      if (entry) setWidth(Math.round(entry.contentRect.width));
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [ref]);
+  return width;
+}
+
+function fmt(value: number): string {
+  return Number.isFinite(value) ? Number(value.toPrecision(3)).toString() : String(value);
+}
+
+/**
+ * The loss landscape of linear regression ŷ = w·x + b (two parameters, so the whole parameter
+ * space is the page): runs of B = 1, a middle B and B = N from one start, trained by the CPU engine.
+ */
+export function LandscapePanel() {
+  const headingId = useId();
+  const dataset = useMemo(() => landscapeDataset(), []);
+  const [learningRate, setLearningRate] = useState(0.15);
+  const [midBatchSize, setMidBatchSize] = useState(4);
+  const [currentStep, setCurrentStep] = useState(12);
+  const [arrowRun, setArrowRun] = useState(1);
+  const base = useMemo(
+    () => buildLandscapeRuns(dataset, { learningRate, midBatchSize, steps: MAX_STEPS, shuffleSeed: 5 }),
+    [dataset, learningRate, midBatchSize],
+  );
+  const arrows = useMemo(
+    () => landscapeArrows(base, { currentStep, arrowRun, learningRate }),
+    [base, currentStep, arrowRun, learningRate],
+  );
+  const runLabels = base.runs.map((r) =>
+    r.batchSize === dataset.n ? `B = N = ${r.batchSize}` : `B = ${r.batchSize}`,
+  );
+  const figureRef = useRef<HTMLDivElement>(null);
+  const svgRef = useRef<SVGSVGElement>(null);
+  const width = useWidth(figureRef);
+
+  useEffect(() => {
+    if (!svgRef.current) return;
+    drawLandscape(svgRef.current, width, {
+      grid: base.grid,
+      thresholds: base.thresholds,
+      runs: base.runs,
+      runLabels,
+      optimum: base.optimum,
+      currentStep,
+      arrows,
+      arrowRun,
+    });
+  }, [base, width, currentStep, arrows, arrowRun, runLabels]);
+
+  const arrowBatch = base.runs[arrowRun]?.batchSize ?? 1;
+  return (
+    <section className="landscape-panel" aria-labelledby={headingId} data-panel="landscape">
+      <h2 id={headingId}>The loss landscape of a two-parameter model</h2>
+      <p className="landscape-intro">
+        Linear regression ŷ = w·x + b on {dataset.n} noisy points has just two parameters, so every possible
+        model is a point of this plane, and the shading is the full-dataset loss there (darker is higher).
+        Three runs start from the same point with the same learning rate: B = 1 zig-zags, because each step
+        follows one sample; B = N follows the steepest descent, at right angles to the contour lines.
+      </p>
+      <div className="landscape-controls">
+        <label>
+          Learning rate{' '}
+          <select value={learningRate} onChange={(e) => setLearningRate(Number(e.target.value))}>
+            {LEARNING_RATES.map((lr) => (
+              <option key={lr} value={lr}>
+                {lr}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Middle batch size{' '}
+          <select value={midBatchSize} onChange={(e) => setMidBatchSize(Number(e.target.value))}>
+            {MID_BATCH_SIZES.map((b) => (
+              <option key={b} value={b}>
+                {b}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="landscape-step">
+          Step{' '}
+          <input
+            type="range"
+            min={0}
+            max={MAX_STEPS}
+            value={currentStep}
+            onChange={(e) => setCurrentStep(Number(e.target.value))}
+            aria-valuetext={`step ${currentStep} of ${MAX_STEPS}`}
+          />{' '}
+          <output>{currentStep}</output>
+        </label>
+        <fieldset className="landscape-arrow-run">
+          <legend>Arrows for the run with</legend>
+          {base.runs.map((run, r) => (
+            <label key={run.batchSize}>
+              <input
+                type="radio"
+                name={`${headingId}-arrows`}
+                checked={arrowRun === r}
+                onChange={() => setArrowRun(r)}
+              />{' '}
+              {runLabels[r]}
+            </label>
+          ))}
+        </fieldset>
+      </div>
+      <ul className="landscape-legend" aria-label="Legend">
+        {base.runs.map((run, r) => (
+          <li key={run.batchSize}>
+            <span className="swatch" style={{ background: RUN_COLOURS[r] }} aria-hidden="true" />
+            {runLabels[r]}: loss {fmt(run.losses[Math.min(currentStep, run.losses.length - 1)] as number)}
+          </li>
+        ))}
+        <li>
+          <span className="swatch swatch-arrow-sample" aria-hidden="true" />
+          each sample's step −lr·g<sub>i</sub>
+        </li>
+        <li>
+          <span className="swatch swatch-arrow-mean" aria-hidden="true" />
+          the batch's step −lr·ḡ (their mean)
+        </li>
+      </ul>
+      <div className="landscape-figure" ref={figureRef}>
+        <svg ref={svgRef} />
+      </div>
+      <p className="landscape-note" aria-live="polite">
+        {arrows
+          ? `At step ${currentStep}, the ${arrowBatch === 1 ? 'one sample' : `${arrowBatch} samples`} of the next batch of the ${runLabels[arrowRun]} run ${arrowBatch === 1 ? 'pulls' : 'pull'} in the directions of the thin arrows; the run moves by the thick arrow, their average.`
+          : 'Move the step slider back to see the arrows of the next batch.'}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,88 @@
+/**
+ * What the landscape panel shows, gathered from `src/metrics/landscape.ts`: real CPU training runs
+ * of a two-parameter model, the loss surface around them and the arrows at the current point.
+ */
+import type { Dataset } from '../../engine/types';
+import {
+  type Extent,
+  extentAround,
+  type GradientArrows,
+  gradientArrows,
+  LINE_MODEL,
+  type LossGrid,
+  leastSquaresLine,
+  lineDataset,
+  lossGrid,
+  type Trajectory,
+  trainTrajectory,
+} from '../../metrics/landscape';
+
+export interface LandscapeSettings {
+  learningRate: number;
+  /** The batch size between 1 and N. */
+  midBatchSize: number;
+  steps: number;
+  /** The point shown: step index along the runs (0 = start). */
+  currentStep: number;
+  /** Which run's batch the arrows show: index into `runs`. */
+  arrowRun: number;
+  shuffleSeed: number;
+}
+
+export interface LandscapeView {
+  dataset: Dataset;
+  start: [number, number];
+  optimum: [number, number];
+  extent: Extent;
+  grid: LossGrid;
+  /** Loss levels of the contour lines. */
+  thresholds: number[];
+  runs: Trajectory[];
+  /** Arrows at the arrow run's point at `currentStep` (null at the last step: no next batch). */
+  arrows: GradientArrows | null;
+  currentStep: number;
+}
+
+export const LANDSCAPE_START: [number, number] = [-1, 2.5];
+
+export function landscapeDataset(): Dataset {
+  return lineDataset({ n: 32, seed: 3 });
+}
+
+/** The expensive part (runs and grid): recomputed only when lr, B or the step count change. */
+export function buildLandscapeRuns(
+  dataset: Dataset,
+  settings: Pick<LandscapeSettings, 'learningRate' | 'midBatchSize' | 'steps' | 'shuffleSeed'>,
+): Pick<LandscapeView, 'dataset' | 'start' | 'optimum' | 'extent' | 'grid' | 'thresholds' | 'runs'> {
+  const sizes = [1, Math.min(Math.max(2, settings.midBatchSize), dataset.n - 1), dataset.n];
+  const runs = sizes.map((batchSize) =>
+    trainTrajectory(LINE_MODEL, dataset, LANDSCAPE_START, {
+      batchSize,
+      learningRate: settings.learningRate,
+      shuffleSeed: settings.shuffleSeed,
+      steps: settings.steps,
+    }),
+  );
+  const { w, b } = leastSquaresLine(dataset);
+  const extent = extentAround([...runs.map((r) => r.points), Float64Array.from([w, b])], 0.12);
+  const grid = lossGrid(LINE_MODEL, dataset, extent, 72, 72);
+  // Levels packed more densely near the minimum, where the bowl is flat.
+  const thresholds = Array.from(
+    { length: 14 },
+    (_, i) => grid.min + (grid.max - grid.min) * ((i + 1) / 15) ** 2,
+  );
+  return { dataset, start: LANDSCAPE_START, optimum: [w, b], extent, grid, thresholds, runs };
+}
+
+export function landscapeArrows(
+  base: ReturnType<typeof buildLandscapeRuns>,
+  settings: Pick<LandscapeSettings, 'currentStep' | 'arrowRun' | 'learningRate'>,
+): GradientArrows | null {
+  const run = base.runs[settings.arrowRun];
+  if (!run) return null;
+  const step = Math.min(Math.max(0, Math.round(settings.currentStep)), run.batches.length);
+  const batch = run.batches[step];
+  if (!batch) return null;
+  const at: [number, number] = [run.points[2 * step] as number, run.points[2 * step + 1] as number];
+  return gradientArrows(LINE_MODEL, base.dataset, at, batch, settings.learningRate);
+}

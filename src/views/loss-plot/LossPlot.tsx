@@ -1,0 +1,228 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import { X_AXES, type XAxis, type YScale } from '../../app/url-state';
+import type { RunState } from '../../state/session';
+import { drawLossPlot, type LossPlotRun } from './draw-loss-plot';
+
+export interface LossPlotProps {
+  runs: readonly RunState[];
+  xAxis: XAxis;
+  yScale: YScale;
+  focusedRunId: number | null;
+  onXAxis: (axis: XAxis) => void;
+  onYScale: (scale: YScale) => void;
+  onFocus: (id: number) => void;
+  onRemove: (id: number) => void;
+}
+
+const AXIS_NAMES: Record<XAxis, string> = {
+  updates: 'Updates',
+  epochs: 'Epochs',
+  samples: 'Samples seen',
+  time: 'Time',
+};
+
+const AXIS_HINTS: Record<XAxis, string> = {
+  updates:
+    'Per weight update, big batches win: each of their steps follows a more accurate gradient. But each update costs B per-sample gradients.',
+  epochs:
+    'Per pass through the data (equal work), small batches usually win: they update the weights N / B times per epoch, large batches only a few times.',
+  samples:
+    'Per sample seen (per gradient computed), the work is the same for every B: this is the fair comparison of cost on one processor.',
+  time: 'Per second of training in this browser. On parallel hardware a batch of many samples costs about as much as a batch of one, so large B gains here.',
+};
+
+function toPlotRun(run: RunState): LossPlotRun {
+  return {
+    id: run.id,
+    label: run.label,
+    colour: run.colour,
+    diverged: run.status === 'diverged',
+    n: run.n,
+    batchSize: run.batchSize,
+    lastBatch: run.config.lastBatch,
+    stepsPerEpoch: run.stepsPerEpoch,
+    buckets: run.series.buckets(),
+    datasetLosses: run.series.datasetLosses(),
+    firstNonFiniteStep: run.series.firstNonFiniteStep,
+  };
+}
+
+export function formatLoss(v: number | null): string {
+  if (v === null) return '–';
+  if (!Number.isFinite(v)) return String(v);
+  return v >= 0.01 ? v.toFixed(4) : v.toExponential(2);
+}
+
+function formatCount(v: number): string {
+  return Math.round(v).toLocaleString('en-US');
+}
+
+export function LossPlot(props: LossPlotProps) {
+  const { runs, xAxis, yScale, focusedRunId } = props;
+  const svgRef = useRef<SVGSVGElement>(null);
+  const boxRef = useRef<HTMLDivElement>(null);
+  const [size, setSize] = useState({ width: 640, height: 320 });
+  const [showBatchLoss, setShowBatchLoss] = useState(true);
+  const svgId = useId().replace(/:/g, '');
+
+  useEffect(() => {
+    const box = boxRef.current;
+    if (!box) return;
+    const observer = new ResizeObserver(([entry]) => {
+      if (!entry) return;
+      const width = Math.max(260, Math.floor(entry.contentRect.width));
+      const height = Math.round(Math.min(420, Math.max(240, width * 0.5)));
+      setSize((s) => (s.width === width && s.height === height ? s : { width, height }));
+    });
+    observer.observe(box);
+    return () => observer.disconnect();
+  }, []);
+
+  useEffect(() => {
+    if (!svgRef.current) return;
+    drawLossPlot(svgRef.current, runs.map(toPlotRun), {
+      width: size.width,
+      height: size.height,
+      xAxis,
+      yScale,
+      showBatchLoss,
+      focusedRunId,
+    });
+  }, [runs, size, xAxis, yScale, showBatchLoss, focusedRunId]);
+
+  const summary =
+    runs.length === 0
+      ? 'No runs yet.'
+      : runs
+          .map(
+            (r) =>
+              `${r.label}: loss ${formatLoss(r.datasetLoss)} after ${formatCount(r.progress.step)} updates`,
+          )
+          .join('; ');
+
+  return (
+    <div className="loss-plot">
+      <div className="plot-toolbar">
+        <fieldset className="segmented">
+          <legend>x axis</legend>
+          {X_AXES.map((axis) => (
+            <label key={axis} className={axis === xAxis ? 'checked' : ''}>
+              <input
+                type="radio"
+                name={`${svgId}-x`}
+                value={axis}
+                checked={axis === xAxis}
+                onChange={() => props.onXAxis(axis)}
+              />
+              {AXIS_NAMES[axis]}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset className="segmented">
+          <legend>Loss axis</legend>
+          {(['linear', 'log'] as const).map((scale) => (
+            <label key={scale} className={scale === yScale ? 'checked' : ''}>
+              <input
+                type="radio"
+                name={`${svgId}-y`}
+                value={scale}
+                checked={scale === yScale}
+                onChange={() => props.onYScale(scale)}
+              />
+              {scale === 'linear' ? 'Linear' : 'Log'}
+            </label>
+          ))}
+        </fieldset>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={showBatchLoss}
+            onChange={(e) => setShowBatchLoss(e.target.checked)}
+          />
+          Per-batch loss
+        </label>
+      </div>
+      <p className="axis-hint">{AXIS_HINTS[xAxis]}</p>
+      <div ref={boxRef} className="plot-box">
+        <svg ref={svgRef} id={`${svgId}-loss`} role="img" aria-label={`Loss curves. ${summary}`} />
+      </div>
+      <p className="plot-key">
+        <span>
+          <span className="key-bold" aria-hidden="true" /> loss on the whole dataset
+        </span>
+        <span>
+          <span className="key-thin" aria-hidden="true" /> loss of each batch (noisy: only B samples)
+        </span>
+      </p>
+      <ul className="legend" aria-label="Runs">
+        {runs.map((run) => (
+          <li
+            key={run.id}
+            className={`legend-item${run.id === focusedRunId ? ' focused' : ''}${run.status === 'diverged' ? ' diverged' : ''}`}
+            data-batch-size={run.batchSize}
+          >
+            <button
+              type="button"
+              className="legend-focus"
+              aria-pressed={run.id === focusedRunId}
+              onClick={() => props.onFocus(run.id)}
+              title="Show this run's model in the data view"
+            >
+              <span className="swatch" style={{ background: run.colour }} aria-hidden="true" />
+              {run.label}
+              {run.status === 'diverged' ? <strong className="diverged-tag"> diverged</strong> : null}
+            </button>
+            <button
+              type="button"
+              className="legend-remove"
+              aria-label={`Remove the run ${run.label}`}
+              onClick={() => props.onRemove(run.id)}
+            >
+              ×
+            </button>
+          </li>
+        ))}
+      </ul>
+      <details className="loss-table-box" open={false}>
+        <summary>Latest numbers</summary>
+        <div className="table-scroll">
+          <table className="loss-table">
+            <caption className="visually-hidden">Latest loss of every run</caption>
+            <thead>
+              <tr>
+                <th scope="col">Run</th>
+                <th scope="col">Updates</th>
+                <th scope="col">Epochs</th>
+                <th scope="col">Samples</th>
+                <th scope="col">Batch loss</th>
+                <th scope="col">Dataset loss</th>
+                <th scope="col">Start</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.map((run) => (
+                <tr
+                  key={run.id}
+                  data-run-row=""
+                  data-batch-size={run.batchSize}
+                  data-status={run.status}
+                  data-steps={run.progress.step}
+                  data-first-loss={run.series.firstDatasetLoss() ?? ''}
+                  data-latest-loss={run.datasetLoss ?? ''}
+                >
+                  <th scope="row">{run.label}</th>
+                  <td>{formatCount(run.progress.step)}</td>
+                  <td>{run.progress.epoch.toFixed(2)}</td>
+                  <td>{formatCount(run.progress.samplesSeen)}</td>
+                  <td>{formatLoss(run.lastBatchLoss)}</td>
+                  <td>{run.status === 'diverged' ? 'diverged' : formatLoss(run.datasetLoss)}</td>
+                  <td>{formatLoss(run.series.firstDatasetLoss() ?? null)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </div>
+  );
+}
