@@ -37,7 +37,7 @@ export function LandscapePanel() {
   const dataset = useMemo(() => landscapeDataset(), []);
   const [learningRate, setLearningRate] = useState(0.15);
   const [midBatchSize, setMidBatchSize] = useState(4);
-  const [currentStep, setCurrentStep] = useState(12);
+  const [currentStep, setCurrentStep] = useState(4);
   const [arrowRun, setArrowRun] = useState(1);
   const base = useMemo(
     () => buildLandscapeRuns(dataset, { learningRate, midBatchSize, steps: MAX_STEPS, shuffleSeed: 5 }),

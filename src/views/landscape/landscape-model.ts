@@ -64,7 +64,13 @@ export function buildLandscapeRuns(
     }),
   );
   const { w, b } = leastSquaresLine(dataset);
-  const extent = extentAround([...runs.map((r) => r.points), Float64Array.from([w, b])], 0.12);
+  const around = extentAround([...runs.map((r) => r.points), Float64Array.from([w, b])], 0.1);
+  // A square extent (equal spans of w and b) drawn in a square plot keeps one scale on both axes,
+  // so the steepest-descent direction looks perpendicular to the contours, as it is.
+  const span = Math.max(around.w[1] - around.w[0], around.b[1] - around.b[0]);
+  const cw = (around.w[0] + around.w[1]) / 2;
+  const cb = (around.b[0] + around.b[1]) / 2;
+  const extent: Extent = { w: [cw - span / 2, cw + span / 2], b: [cb - span / 2, cb + span / 2] };
   const grid = lossGrid(LINE_MODEL, dataset, extent, 72, 72);
   // Levels packed more densely near the minimum, where the bowl is flat.
   const thresholds = Array.from(

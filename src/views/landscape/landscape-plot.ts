@@ -37,10 +37,10 @@ function equalAspect(extent: Extent, w: number, h: number): { x: [number, number
 }
 
 export function drawLandscape(svgElement: SVGSVGElement, width: number, data: LandscapeDrawing): void {
-  const plotWidth = Math.max(300, Math.min(width, 720));
-  const height = Math.round(Math.min(560, Math.max(300, plotWidth * 0.8)));
+  const plotWidth = Math.max(300, Math.min(width, 600));
   const w = plotWidth - MARGIN.left - MARGIN.right;
-  const h = height - MARGIN.top - MARGIN.bottom;
+  const h = w; // square: the grid's extent is square too
+  const height = h + MARGIN.top + MARGIN.bottom;
   const svg = d3.select(svgElement);
   svg.selectAll('*').remove();
   const label = `Contour plot of the full-dataset loss over slope w and intercept b, with the paths of ${data.runLabels.join(', ')} from one start`;
@@ -62,8 +62,9 @@ export function drawLandscape(svgElement: SVGSVGElement, width: number, data: La
       .attr('viewBox', '0 0 10 10')
       .attr('refX', 9)
       .attr('refY', 5)
-      .attr('markerWidth', 6)
-      .attr('markerHeight', 6)
+      .attr('markerUnits', 'userSpaceOnUse')
+      .attr('markerWidth', i === 0 ? 8 : 12)
+      .attr('markerHeight', i === 0 ? 8 : 12)
       .attr('orient', 'auto-start-reverse')
       .append('path')
       .attr('d', 'M0,0 L10,5 L0,10 z')
