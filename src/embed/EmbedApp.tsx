@@ -1,0 +1,111 @@
+import type { ReactNode } from 'react';
+import { DataPanel, EngineBadge, LossPanel, Notices } from '../app/App';
+import { ErrorBoundary } from '../app/ErrorBoundary';
+import { EXTRA_PANELS } from '../app/panels';
+import { SessionContext, useAppState } from '../app/session-context';
+import { DEFAULT_PANELS, type PanelName, serializeUrlState } from '../app/url-state';
+import { DATASETS } from '../data/catalog';
+import type { Session } from '../state/session';
+import { useStore } from '../state/store';
+import { Article } from '../views/article/Article';
+import { SettingsControls, TrainingControls } from '../views/controls/Controls';
+import { EmbedControls } from './EmbedControls';
+import type { EmbedOptionsStore } from './options-store';
+import './embed.css';
+
+function EmbedPanel({ name, title, children }: { name: PanelName; title: string; children: ReactNode }) {
+  return (
+    <section className={`panel embed-panel panel-${name}`} aria-label={title} data-panel={name}>
+      <h2 className="panel-title">{title}</h2>
+      <ErrorBoundary what={`the ${title.toLowerCase()} view`}>{children}</ErrorBoundary>
+    </section>
+  );
+}
+
+function PanelByName({ name }: { name: PanelName }) {
+  switch (name) {
+    case 'loss':
+      return (
+        <EmbedPanel name="loss" title="Loss curves">
+          <LossPanel />
+        </EmbedPanel>
+      );
+    case 'data':
+      return (
+        <EmbedPanel name="data" title="The data and the model">
+          <DataPanel />
+        </EmbedPanel>
+      );
+    case 'controls':
+      return (
+        <EmbedPanel name="controls" title="Training and settings">
+          <TrainingControls />
+          <details className="embed-settings">
+            <summary>All settings</summary>
+            <SettingsControls />
+          </details>
+        </EmbedPanel>
+      );
+    case 'article':
+      return (
+        <section className="panel embed-panel panel-article" data-panel="article" aria-label="Explanation">
+          <ErrorBoundary what="the article">
+            <Article />
+          </ErrorBoundary>
+        </section>
+      );
+    default: {
+      const view = EXTRA_PANELS[name];
+      if (!view) return null;
+      return (
+        <EmbedPanel name={name} title={view.title}>
+          <view.Component />
+        </EmbedPanel>
+      );
+    }
+  }
+}
+
+function EmbedLayout({ options, appUrl }: { options: EmbedOptionsStore; appUrl: string }) {
+  const panels = useAppState((s) => s.settings.panels);
+  const settings = useAppState((s) => s.settings);
+  const { controls, locked } = useStore(options, (o) => o);
+  // The full page shows every panel: the link leaves `panels` out.
+  const fullApp = `${appUrl}?${serializeUrlState({ ...settings, panels: [...DEFAULT_PANELS] }, DATASETS)}`;
+  return (
+    <div className="embed-root">
+      <header className="embed-header">
+        <a className="embed-brand" href={fullApp} target="_blank" rel="noopener">
+          batchlab<span className="visually-hidden"> (opens the full explainer in a new tab)</span>
+          <span aria-hidden="true"> ↗</span>
+        </a>
+        <EngineBadge />
+      </header>
+      <Notices />
+      <EmbedControls controls={controls} locked={locked} />
+      <div className={`embed-panels embed-panels-${Math.min(panels.length, 3)}`}>
+        {panels.map((name) => (
+          <PanelByName key={name} name={name} />
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** The compact layout used by an iframe with `embed=1` and by each `<batch-lab>` element. */
+export function EmbedApp({
+  session,
+  options,
+  appUrl,
+}: {
+  session: Session;
+  options: EmbedOptionsStore;
+  /** Where the full app lives (its index.html), for the "open in batchlab" link. */
+  appUrl: string;
+}) {
+  return (
+    <SessionContext.Provider value={session}>
+      <EmbedLayout options={options} appUrl={appUrl} />
+    </SessionContext.Provider>
+  );
+}

@@ -1,0 +1,119 @@
+/**
+ * The iframe side of the postMessage API. Only the parent window is listened to (and, with
+ * `origin=`, only that origin); every message is checked by `parseHostMessage` and anything not
+ * documented is dropped. Replies and state reports go to the origin that sent the last valid
+ * message, never to '*'; the one exception is `batchlab:ready`, which carries no data.
+ */
+import { parseUrlState, serializeUrlState } from '../app/url-state';
+import { DATASETS } from '../data/catalog';
+import type { Session } from '../state/session';
+import { applySettingsChange } from './apply';
+import { EMBED_KEYS } from './embed-params';
+import { type EmbedMessage, MESSAGE_VERSION, mergeParams, parseHostMessage } from './messages';
+
+/** State reports are sent at most this often while training. */
+const STATE_INTERVAL_MS = 500;
+
+export function stateMessage(session: Session): EmbedMessage {
+  const { settings, runs, engine } = session.state;
+  return {
+    type: 'batchlab:state',
+    version: MESSAGE_VERSION,
+    query: serializeUrlState(settings, DATASETS),
+    playing: settings.playing,
+    engine: engine.kind,
+    runs: runs.map((r) => ({
+      batchSize: r.batchSize,
+      step: r.progress.step,
+      epoch: r.progress.epoch,
+      samplesSeen: r.progress.samplesSeen,
+      datasetLoss: r.datasetLoss,
+      diverged: r.status === 'diverged',
+    })),
+  };
+}
+
+/** Listens to the parent page; returns a function that stops listening. */
+export function connectHost(
+  session: Session,
+  allowedOrigin: string | null,
+  win: Window = window,
+): () => void {
+  const parent = win.parent;
+  if (!parent || parent === win) return () => undefined;
+  let hostOrigin: string | null = null;
+  let lastSent = 0;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+
+  const send = (message: EmbedMessage, targetOrigin: string) => {
+    // An opaque origin (a sandboxed or file: host) can only be addressed as '*'.
+    parent.postMessage(message, targetOrigin === 'null' ? '*' : targetOrigin);
+  };
+  const sendState = () => {
+    timer = null;
+    if (hostOrigin === null) return;
+    lastSent = performance.now();
+    send(stateMessage(session), hostOrigin);
+  };
+  const scheduleState = () => {
+    if (hostOrigin === null || timer !== null) return;
+    timer = setTimeout(sendState, Math.max(0, STATE_INTERVAL_MS - (performance.now() - lastSent)));
+  };
+
+  const onMessage = (event: MessageEvent) => {
+    if (event.source !== parent) return;
+    if (allowedOrigin !== null && event.origin !== allowedOrigin) return;
+    const parsed = parseHostMessage(event.data);
+    if (!parsed.ok) {
+      // Tell the host about a malformed batchlab message; stay silent about everything else.
+      const type = (event.data as { type?: unknown } | null)?.type;
+      if (typeof type === 'string' && type.startsWith('batchlab:'))
+        send(
+          { type: 'batchlab:error', version: MESSAGE_VERSION, message: `ignored ${type}: ${parsed.reason}` },
+          event.origin,
+        );
+      return;
+    }
+    hostOrigin = event.origin;
+    const message = parsed.message;
+    switch (message.type) {
+      case 'batchlab:set': {
+        const before = session.state.settings;
+        const query = mergeParams(serializeUrlState(before, DATASETS), message.params);
+        const after = parseUrlState(query, DATASETS, { extraKeys: EMBED_KEYS });
+        if (after.notices.length > 0)
+          send(
+            {
+              type: 'batchlab:error',
+              version: MESSAGE_VERSION,
+              message: after.notices.map((n) => n.message).join(' '),
+            },
+            event.origin,
+          );
+        applySettingsChange(session, before, after.settings);
+        break;
+      }
+      case 'batchlab:play':
+        session.play();
+        break;
+      case 'batchlab:pause':
+        session.pause();
+        break;
+      case 'batchlab:reset':
+        session.reset();
+        break;
+      case 'batchlab:get':
+        break;
+    }
+    sendState();
+  };
+
+  win.addEventListener('message', onMessage);
+  const unsubscribe = session.store.subscribe(scheduleState);
+  send({ type: 'batchlab:ready', version: MESSAGE_VERSION }, '*');
+  return () => {
+    win.removeEventListener('message', onMessage);
+    unsubscribe();
+    if (timer !== null) clearTimeout(timer);
+  };
+}

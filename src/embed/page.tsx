@@ -1,0 +1,35 @@
+/**
+ * The iframe embed: the app's own page opened with `embed=1` shows the compact layout instead
+ * of the full explainer, and answers the documented postMessage API of its parent page.
+ */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { ErrorBoundary } from '../app/ErrorBoundary';
+import { Session } from '../state/session';
+import { EmbedApp } from './EmbedApp';
+import { EMBED_KEYS, parseEmbedOptions, withEmbedDefaults } from './embed-params';
+import { connectHost } from './host-bridge';
+import { createOptionsStore } from './options-store';
+
+export function mountEmbedPage(container: HTMLElement, search: string): Session {
+  document.documentElement.classList.add('batchlab-embed');
+  const query = withEmbedDefaults(search);
+  const embed = parseEmbedOptions(query);
+  // The iframe's address is the teacher's link: it is not rewritten as the learner plays.
+  const session = new Session(query, { extraUrlKeys: EMBED_KEYS, writeUrl: false });
+  if (embed.notices.length > 0) session.store.set((s) => ({ notices: [...s.notices, ...embed.notices] }));
+  session.start();
+  connectHost(session, embed.options.origin);
+  createRoot(container).render(
+    <StrictMode>
+      <ErrorBoundary what="batchlab">
+        <EmbedApp
+          session={session}
+          options={createOptionsStore(embed.options)}
+          appUrl={`${location.origin}${location.pathname}`}
+        />
+      </ErrorBoundary>
+    </StrictMode>,
+  );
+  return session;
+}

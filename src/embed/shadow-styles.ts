@@ -1,0 +1,34 @@
+/**
+ * Styles of `<batch-lab>` live in its shadow root, so a course page's CSS cannot break the
+ * explainer and the explainer's CSS cannot leak into the course page. The library build turns
+ * every CSS import into a call to `addEmbedCss` (see vite.embed.config.ts); the element then
+ * adopts one constructed style sheet, shared by all elements on the page. Constructed sheets are
+ * not inline styles, so a strict Content-Security-Policy (`style-src 'self'`) allows them.
+ */
+
+const chunks: string[] = [];
+let sheet: CSSStyleSheet | null = null;
+
+/** Page-level selectors mean the element's own box inside a shadow root. */
+export function toShadowCss(css: string): string {
+  return css.replace(/:root\b/g, ':host');
+}
+
+export function addEmbedCss(css: string): void {
+  chunks.push(css);
+  // A module evaluated later (a lazily loaded view) still gets its styles into every element.
+  sheet?.replaceSync(toShadowCss(chunks.join('\n')));
+}
+
+export function embedStyleSheet(): CSSStyleSheet {
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(toShadowCss(chunks.join('\n')));
+  }
+  return sheet;
+}
+
+/** Total size of the registered CSS (for the element's self-check and the tests). */
+export function embedCssLength(): number {
+  return chunks.reduce((sum, c) => sum + c.length, 0);
+}
