@@ -1,4 +1,5 @@
 import { type ReactNode, useEffect, useState } from 'react';
+import { ShareButton } from '../embed/ShareDialog';
 import type { Session } from '../state/session';
 import { Article } from '../views/article/Article';
 import { SettingsControls, TrainingControls } from '../views/controls/Controls';
@@ -199,7 +200,10 @@ export function App({ session }: { session: Session }) {
             Mini-batch gradient descent, from B = 1 to the full dataset, trained live in your browser.
           </p>
         </div>
-        <EngineBadge />
+        <div className="header-actions">
+          <EngineBadge />
+          <ShareButton />
+        </div>
       </header>
       <main id="main">
         <Notices />

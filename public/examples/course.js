@@ -1,0 +1,32 @@
+// The course page's side of batchlab's postMessage API (documented in docs/embedding.md).
+const frame = document.getElementById('lab-frame');
+const status = document.getElementById('frame-status');
+// Messages go only to the iframe's own origin, and only its messages are read.
+const frameOrigin = new URL(frame.src, location.href).origin;
+
+function send(message) {
+  frame.contentWindow?.postMessage(message, frameOrigin);
+}
+
+for (const button of document.querySelectorAll('.host-buttons button')) {
+  button.addEventListener('click', () => {
+    if (button.dataset.batch) send({ type: 'batchlab:set', params: { b: button.dataset.batch, play: 1 } });
+    else if (button.dataset.command) send({ type: button.dataset.command });
+  });
+}
+
+window.addEventListener('message', (event) => {
+  if (event.source !== frame.contentWindow || event.origin !== frameOrigin) return;
+  const data = event.data;
+  if (data?.type === 'batchlab:ready') send({ type: 'batchlab:get' });
+  if (data?.type === 'batchlab:state') {
+    const runs = data.runs
+      .map(
+        (run) =>
+          `B = ${run.batchSize}: loss ${run.datasetLoss === null ? '–' : run.datasetLoss.toFixed(4)} after ${run.epoch} epochs`,
+      )
+      .join('; ');
+    status.textContent = `${data.playing ? 'Training' : 'Paused'}. ${runs}`;
+  }
+  if (data?.type === 'batchlab:error') status.textContent = `The iframe said: ${data.message}`;
+});

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { Session } from '../state/session';
+import { EMBED_KEYS } from './embed-params';
+import { connectHost } from './host-bridge';
+
+interface Posted {
+  message: unknown;
+  targetOrigin: string;
+}
+
+/** Just enough of a window inside an iframe: its parent records what is posted to it. */
+function fakeFrame() {
+  const posted: Posted[] = [];
+  const parent = {
+    postMessage: (message: unknown, targetOrigin: string) => posted.push({ message, targetOrigin }),
+  };
+  let listener: ((event: MessageEvent) => void) | null = null;
+  const win = {
+    parent,
+    addEventListener: (type: string, handler: (event: MessageEvent) => void) => {
+      if (type === 'message') listener = handler;
+    },
+    removeEventListener: () => {
+      listener = null;
+    },
+  };
+  const deliver = (data: unknown, origin: string, source: unknown = parent) =>
+    listener?.({ data, origin, source } as MessageEvent);
+  return { win: win as unknown as Window, posted, deliver, listening: () => listener !== null };
+}
+
+function session(): Session {
+  return new Session('dataset=xor&b=16', { extraUrlKeys: EMBED_KEYS, writeUrl: false });
+}
+
+const HOST = 'https://course.example.org';
+
+describe('the iframe side of the postMessage API', () => {
+  it('announces itself with no data but its version, and listens', () => {
+    const frame = fakeFrame();
+    connectHost(session(), null, frame.win);
+    expect(frame.posted).toEqual([{ message: { type: 'batchlab:ready', version: 1 }, targetOrigin: '*' }]);
+    expect(frame.listening()).toBe(true);
+  });
+
+  it('acts on a valid message from its parent and answers that origin only', () => {
+    const frame = fakeFrame();
+    const s = session();
+    connectHost(s, null, frame.win);
+    frame.deliver({ type: 'batchlab:set', params: { b: 64, speed: 2 } }, HOST);
+    expect(s.state.settings.batchSize).toBe(64);
+    expect(s.state.settings.speed).toBe(2);
+    const reply = frame.posted.at(-1);
+    expect(reply?.targetOrigin).toBe(HOST);
+    expect(reply?.message).toMatchObject({ type: 'batchlab:state', version: 1, playing: true });
+    expect((reply?.message as { query: string }).query).toContain('b=64');
+  });
+
+  it('ignores messages from any window but its parent', () => {
+    const frame = fakeFrame();
+    const s = session();
+    connectHost(s, null, frame.win);
+    frame.deliver({ type: 'batchlab:set', params: { b: 64 } }, HOST, { postMessage: () => undefined });
+    expect(s.state.settings.batchSize).toBe(16);
+    expect(frame.posted).toHaveLength(1);
+  });
+
+  it('with origin= set, ignores its parent when the parent is on another origin', () => {
+    const frame = fakeFrame();
+    const s = session();
+    connectHost(s, HOST, frame.win);
+    frame.deliver({ type: 'batchlab:pause' }, 'https://evil.example');
+    expect(s.state.settings.playing).toBe(true);
+    frame.deliver({ type: 'batchlab:pause' }, HOST);
+    expect(s.state.settings.playing).toBe(false);
+  });
+
+  it('reports malformed batchlab messages, stays silent about everything else', () => {
+    const frame = fakeFrame();
+    const s = session();
+    connectHost(s, null, frame.win);
+    frame.deliver({ type: 'batchlab:set', params: { embed: '0' } }, HOST);
+    expect(frame.posted.at(-1)).toEqual({
+      message: {
+        type: 'batchlab:error',
+        version: 1,
+        message: 'ignored batchlab:set: unknown parameter embed',
+      },
+      targetOrigin: HOST,
+    });
+    const count = frame.posted.length;
+    frame.deliver({ type: 'something-else' }, HOST);
+    frame.deliver('batchlab:play', HOST);
+    expect(frame.posted).toHaveLength(count);
+    expect(s.state.settings.batchSize).toBe(16);
+  });
+
+  it('passes values through the link parser: out of range is clamped and reported', () => {
+    const frame = fakeFrame();
+    const s = session();
+    connectHost(s, null, frame.win);
+    frame.deliver({ type: 'batchlab:set', params: { speed: 99 } }, HOST);
+    expect(s.state.settings.speed).toBe(5);
+    const messages = frame.posted.map((p) => p.message as { type: string; message?: string });
+    expect(messages.some((m) => m.type === 'batchlab:error' && m.message?.includes('speed'))).toBe(true);
+  });
+});

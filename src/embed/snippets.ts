@@ -1,0 +1,68 @@
+/**
+ * The link and the HTML a teacher pastes into a course page, made from the current settings:
+ * the same query string the app writes (so a snippet reproduces the view exactly), plus the
+ * embed's own keys.
+ */
+import { type PanelName, type Settings, serializeUrlState } from '../app/url-state';
+import { DATASETS } from '../data/catalog';
+import { ATTRIBUTE_ALIASES, type ControlName, DEFAULT_EMBED_CONTROLS } from './embed-params';
+
+export interface EmbedChoice {
+  panels: readonly PanelName[];
+  controls: readonly ControlName[];
+  locked: readonly ControlName[];
+}
+
+/** The settings as the embed's query (embed keys last; defaults left out, as in links). */
+export function embedQuery(settings: Settings, choice: EmbedChoice): URLSearchParams {
+  const params = new URLSearchParams(serializeUrlState(settings, DATASETS));
+  params.delete('panels');
+  params.set('panels', choice.panels.join(','));
+  if (choice.controls.join() !== DEFAULT_EMBED_CONTROLS.join())
+    params.set('controls', choice.controls.length ? choice.controls.join(',') : 'none');
+  if (choice.locked.length > 0) params.set('lock', choice.locked.join(','));
+  return params;
+}
+
+function queryText(params: URLSearchParams): string {
+  return params.toString().replaceAll('%2C', ',');
+}
+
+/** Escapes text for a double-quoted HTML attribute. */
+export function escapeAttribute(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('"', '&quot;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;');
+}
+
+/** A height that fits the chosen panels without an inner scroll bar on a typical course page. */
+export function suggestedHeight(choice: EmbedChoice): number {
+  const controls = choice.controls.length > 0 ? 150 : 0;
+  return 70 + controls + Math.max(1, choice.panels.length) * 560;
+}
+
+export function iframeSnippet(appUrl: string, settings: Settings, choice: EmbedChoice): string {
+  const params = embedQuery(settings, choice);
+  params.set('embed', '1');
+  const src = `${appUrl}?${queryText(params)}`;
+  const title = `batchlab: mini-batch gradient descent on ${settings.dataset}, B = ${settings.batchSize}`;
+  return `<iframe src="${escapeAttribute(src)}" title="${escapeAttribute(title)}" width="100%" height="${suggestedHeight(choice)}" loading="lazy"></iframe>`;
+}
+
+const READABLE_NAME: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(ATTRIBUTE_ALIASES).map(([alias, key]) => [key, alias]),
+);
+
+export function elementSnippet(scriptUrl: string, settings: Settings, choice: EmbedChoice): string {
+  const params = embedQuery(settings, choice);
+  const attributes = [...params]
+    .map(([key, value]) => `${READABLE_NAME[key] ?? key}="${escapeAttribute(value)}"`)
+    .join(' ');
+  return `<script type="module" src="${escapeAttribute(scriptUrl)}"></script>\n<batch-lab ${attributes}></batch-lab>`;
+}
+
+export function shareLink(appUrl: string, settings: Settings): string {
+  return `${appUrl}?${serializeUrlState(settings, DATASETS)}`;
+}
