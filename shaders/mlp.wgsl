@@ -1,11 +1,16 @@
 // batchlab's training kernels: forward pass, back-propagation, batch reduction and update of a
 // multilayer perceptron, in float32. The maths is the CPU reference engine's
-// (src/engine/cpu/mlp.ts): same parameter layout, losses, activations and epoch shuffles.
+// (src/engine/cpu/mlp.ts): same losses, activations, parameter values and epoch shuffles.
 //
 // The host specialises this file per model SHAPE only: every double-braced NAME below becomes a
 // number or a list of numbers before compilation. Activation, loss, batch size, learning rate,
 // momentum, reduction and seeds are runtime values (uniforms and job records), so changing them
 // never recompiles. Loops stay loops: SwiftShader compiles unrolled kernels very slowly.
+//
+// Layout on the GPU: everything is vec4. Each weight row, bias vector and layer of units is
+// padded to a multiple of 4 with zeros ("padded layout", see src/engine/gpu/layout.ts; the host
+// converts to and from the flat layout of src/engine/model.ts). One vec4 access replaces four
+// scalar ones, which matters on SwiftShader, where every dynamically indexed access is costly.
 //
 // Determinism: every sum runs in a fixed order (sample i of a batch goes to invocation i mod WG,
 // each invocation adds its samples in batch order, then invocation slots are added in slot
@@ -13,21 +18,26 @@
 // where the host cuts the steps into dispatches.
 
 const NUM_LAYERS: u32 = {{NUM_LAYERS}}u;
-// Per weight layer l: inputs, outputs, offset of W_l (out × in, row-major) and of b_l.
+// Per weight layer l: inputs, outputs, vec4s per weight row, vec4 offsets of W_l and b_l.
 const LAYER_IN = array<u32, {{NUM_LAYERS}}>({{LAYER_IN}});
 const LAYER_OUT = array<u32, {{NUM_LAYERS}}>({{LAYER_OUT}});
-const W_OFFSET = array<u32, {{NUM_LAYERS}}>({{W_OFFSET}});
-const B_OFFSET = array<u32, {{NUM_LAYERS}}>({{B_OFFSET}});
-// Offset of layer l's units (l = 0 is the input) in the per-invocation activation array.
-const UNIT_OFFSET = array<u32, {{NUM_LAYERS_PLUS_1}}>({{UNIT_OFFSET}});
-const TOTAL_UNITS: u32 = {{TOTAL_UNITS}}u;
+const ROW_V = array<u32, {{NUM_LAYERS}}>({{ROW_V}});
+const W_V = array<u32, {{NUM_LAYERS}}>({{W_V}});
+const B_V = array<u32, {{NUM_LAYERS}}>({{B_V}});
+// vec4 offset of layer l's units (l = 0 is the input) in the per-invocation unit arrays.
+const UNIT_V = array<u32, {{NUM_LAYERS_PLUS_1}}>({{UNIT_V}});
+const UNITS_V: u32 = {{UNITS_V}}u;
 const INPUTS: u32 = {{INPUTS}}u;
 const OUTPUTS: u32 = {{OUTPUTS}}u;
-const P: u32 = {{PARAMS}}u;
+// Parameters in vec4s (padded layout).
+const PV: u32 = {{PARAMS_V}}u;
 const WG: u32 = {{WORKGROUP_SIZE}}u;
 // Weights live in workgroup memory when they fit (the host decides), else in `params`.
 const WEIGHTS_IN_WORKGROUP: bool = {{WEIGHTS_IN_WORKGROUP}};
-const WORKGROUP_WEIGHTS: u32 = {{WORKGROUP_WEIGHTS}}u;
+const WORKGROUP_WEIGHTS_V: u32 = {{WORKGROUP_WEIGHTS_V}}u;
+// The invocations' gradient sums meet in workgroup memory when it fits, else in `acc`.
+const REDUCE_IN_WORKGROUP: bool = {{REDUCE_IN_WORKGROUP}};
+const WORKGROUP_REDUCE_V: u32 = {{WORKGROUP_REDUCE_V}}u;
 
 const ACT_TANH: u32 = 0u;
 const ACT_RELU: u32 = 1u;
@@ -40,6 +50,7 @@ const LOSS_SOFTMAX_CE: u32 = 2u;
 const FLAG_SUM: u32 = 1u;
 const FLAG_MOMENTUM: u32 = 2u;
 const NO_EPOCH: u32 = 0xffffffffu;
+const LANE = vec4<u32>(0u, 1u, 2u, 3u);
 
 struct Globals {
   n: u32,
@@ -48,8 +59,8 @@ struct Globals {
   targetSize: u32,
   // Offset of the targets in `data` (the inputs come first).
   targetBase: u32,
-  // Offset of the velocities in `params` (the weights of every run slot come first).
-  velocityBase: u32,
+  // vec4 offset of the velocities in `params` (the weights of every run slot come first).
+  velocityBaseV: u32,
   // Samples per workgroup of the dataset-loss kernel.
   lossChunk: u32,
   pad: u32,
@@ -88,21 +99,27 @@ struct RunState {
 // Inputs (N × INPUTS) then targets (N × targetSize), float32.
 @group(0) @binding(1) var<storage, read> data: array<f32>;
 @group(0) @binding(2) var<storage, read> jobs: array<Job>;
-// Weights of every run slot (slot × P), then their velocities.
-@group(0) @binding(3) var<storage, read_write> params: array<f32>;
-// Gradient accumulators: one P-slot per invocation of each run (training) or per sample
-// (per-sample gradients); the activation probe uses it for its inputs.
-@group(0) @binding(4) var<storage, read_write> acc: array<f32>;
-// The current epoch's sample order of each run slot (slot × N).
+// Weights of every run slot (slot × PV, padded layout), then their velocities.
+@group(0) @binding(3) var<storage, read_write> params: array<vec4<f32>>;
+// Training: the invocations' gradient sums when they do not fit in workgroup memory.
+// Per-sample kernel: the output, one PV-slot per sample. Activation probe: its inputs.
+@group(0) @binding(4) var<storage, read_write> acc: array<vec4<f32>>;
+// The current epoch's sample order of each run slot (slot × N); the sample list of the
+// per-sample kernel.
 @group(0) @binding(5) var<storage, read_write> order: array<u32>;
 @group(0) @binding(6) var<storage, read_write> state: array<RunState>;
 // Batch losses, dataset-loss partial sums, per-sample losses, probe outputs.
 @group(0) @binding(7) var<storage, read_write> losses: array<f32>;
 
-var<private> acts: array<f32, TOTAL_UNITS>;
-var<private> deltas: array<f32, TOTAL_UNITS>;
+// Per invocation: activations a_l of every layer (logits z_L at the output), deltas δ_l, and
+// the gradient sum of the invocation's samples in the current batch.
+var<private> acts: array<vec4<f32>, UNITS_V>;
+var<private> deltas: array<vec4<f32>, UNITS_V>;
+var<private> grad: array<vec4<f32>, PV>;
 
-var<workgroup> weights: array<f32, WORKGROUP_WEIGHTS>;
+var<workgroup> weights: array<vec4<f32>, WORKGROUP_WEIGHTS_V>;
+// Slot k of vec4 c at [c * WG + k]: neighbouring invocations touch neighbouring addresses.
+var<workgroup> reduceBuffer: array<vec4<f32>, WORKGROUP_REDUCE_V>;
 var<workgroup> lossPartial: array<f32, WG>;
 var<workgroup> divergedFlag: atomic<u32>;
 
@@ -147,35 +164,37 @@ fn writeEpochPermutation(seed: u32, epoch: u32, base: u32) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Activations, safe for every finite input
+// Activations, safe for every finite input (vec4: four units at once)
 // ---------------------------------------------------------------------------------------------
 
 // e^y − 1 for y ≤ 0 without the cancellation of exp(y) − 1 near 0 (a Taylor series there).
-fn expm1Negative(y: f32) -> f32 {
-  if (y > -0.5) {
-    var term = 1.0;
-    for (var k = 11.0; k >= 2.0; k -= 1.0) {
-      term = 1.0 + term * y / k;
-    }
-    return y * term;
-  }
-  return exp(y) - 1.0;
+fn expm1Negative(y: vec4<f32>) -> vec4<f32> {
+  var series = vec4<f32>(1.0);
+  series = 1.0 + series * y * (1.0 / 11.0);
+  series = 1.0 + series * y * (1.0 / 10.0);
+  series = 1.0 + series * y * (1.0 / 9.0);
+  series = 1.0 + series * y * (1.0 / 8.0);
+  series = 1.0 + series * y * (1.0 / 7.0);
+  series = 1.0 + series * y * (1.0 / 6.0);
+  series = 1.0 + series * y * (1.0 / 5.0);
+  series = 1.0 + series * y * (1.0 / 4.0);
+  series = 1.0 + series * y * (1.0 / 3.0);
+  series = 1.0 + series * y * 0.5;
+  return select(exp(y) - 1.0, y * series, y > vec4<f32>(-0.5));
 }
 
 // sign(x)·(1 − e^{−2|x|}) / (1 + e^{−2|x|}): the exponent is never positive, so it is finite
 // for every x (SwiftShader's built-in tanh returns NaN for x ≥ 89).
-fn stableTanh(x: f32) -> f32 {
+fn stableTanh(x: vec4<f32>) -> vec4<f32> {
   let t = -expm1Negative(-2.0 * abs(x));
   let magnitude = t / (2.0 - t);
-  return select(magnitude, -magnitude, x < 0.0);
+  return select(magnitude, -magnitude, x < vec4<f32>(0.0));
 }
 
-fn stableSigmoid(x: f32) -> f32 {
-  if (x >= 0.0) {
-    return 1.0 / (1.0 + exp(-x));
-  }
-  let e = exp(x);
-  return e / (1.0 + e);
+// 1 / (1 + e^{−x}) with a never-positive exponent.
+fn stableSigmoid(x: vec4<f32>) -> vec4<f32> {
+  let e = exp(-abs(x));
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= vec4<f32>(0.0));
 }
 
 // log(1 + x) for x in [0, 1], accurate for tiny x (a series there).
@@ -190,22 +209,22 @@ fn log1pSmall(x: f32) -> f32 {
   return log(1.0 + x);
 }
 
-fn activate(kind: u32, z: f32) -> f32 {
+fn activate(kind: u32, z: vec4<f32>) -> vec4<f32> {
   switch (kind) {
     case ACT_TANH: { return stableTanh(z); }
-    case ACT_RELU: { return select(0.0, z, z > 0.0); }
+    case ACT_RELU: { return select(vec4<f32>(0.0), z, z > vec4<f32>(0.0)); }
     case ACT_SIGMOID: { return stableSigmoid(z); }
     default: { return z; }
   }
 }
 
 // f'(z) from a = f(z) (for ReLU a > 0 exactly when z > 0; the derivative at 0 is 0).
-fn activationSlope(kind: u32, a: f32) -> f32 {
+fn activationSlope(kind: u32, a: vec4<f32>) -> vec4<f32> {
   switch (kind) {
     case ACT_TANH: { return 1.0 - a * a; }
-    case ACT_RELU: { return select(0.0, 1.0, a > 0.0); }
+    case ACT_RELU: { return select(vec4<f32>(0.0), vec4<f32>(1.0), a > vec4<f32>(0.0)); }
     case ACT_SIGMOID: { return a * (1.0 - a); }
-    default: { return 1.0; }
+    default: { return vec4<f32>(1.0); }
   }
 }
 
@@ -213,127 +232,190 @@ fn activationSlope(kind: u32, a: f32) -> f32 {
 // One sample: forward pass, loss, back-propagation
 // ---------------------------------------------------------------------------------------------
 
-fn weightAt(base: u32, p: u32) -> f32 {
+fn weightAt(base: u32, v: u32) -> vec4<f32> {
   if (WEIGHTS_IN_WORKGROUP) {
-    return weights[p];
+    return weights[v];
   }
-  return params[base + p];
+  return params[base + v];
 }
 
-// Forward pass of `sample` with the weights of the slot starting at `base`: leaves a_l in
-// `acts` for every layer, and the logits z_L in the output layer's place. Returns the loss.
+// Σ_c W[row][c]·a[c] over one padded row (padding is zero on both sides).
+fn rowDot(base: u32, row: u32, rowV: u32, inV: u32) -> f32 {
+  var sum = vec4<f32>(0.0);
+  for (var c = 0u; c < rowV; c++) {
+    sum += weightAt(base, row + c) * acts[inV + c];
+  }
+  return (sum.x + sum.y) + (sum.z + sum.w);
+}
+
+// Forward pass of `sample` with the weights of the slot starting at vec4 `base`: leaves a_l in
+// `acts` for every layer, the logits z_L in the output layer's place. Returns the loss.
 fn forwardLoss(sample: u32, base: u32) -> f32 {
+  for (var c = 0u; c < UNIT_V[1]; c++) {
+    acts[c] = vec4<f32>(0.0);
+  }
   for (var i = 0u; i < INPUTS; i++) {
-    acts[i] = data[sample * INPUTS + i];
+    acts[i / 4u][i % 4u] = data[sample * INPUTS + i];
   }
   let activation = globals.activation;
   for (var l = 0u; l < NUM_LAYERS; l++) {
-    let inputs = LAYER_IN[l];
     let outputs = LAYER_OUT[l];
-    let wOffset = W_OFFSET[l];
-    let bOffset = B_OFFSET[l];
-    let inOffset = UNIT_OFFSET[l];
-    let outOffset = UNIT_OFFSET[l + 1u];
+    let rowV = ROW_V[l];
+    let wV = W_V[l];
+    let bV = B_V[l];
+    let inV = UNIT_V[l];
+    let outV = UNIT_V[l + 1u];
     let hidden = l + 1u < NUM_LAYERS;
-    for (var j = 0u; j < outputs; j++) {
-      var z = weightAt(base, bOffset + j);
-      let row = wOffset + j * inputs;
-      for (var i = 0u; i < inputs; i++) {
-        z += weightAt(base, row + i) * acts[inOffset + i];
-      }
-      acts[outOffset + j] = select(z, activate(activation, z), hidden);
+    for (var jv = 0u; 4u * jv < outputs; jv++) {
+      let j = 4u * jv;
+      var z = weightAt(base, bV + jv);
+      z.x += rowDot(base, wV + j * rowV, rowV, inV);
+      if (j + 1u < outputs) { z.y += rowDot(base, wV + (j + 1u) * rowV, rowV, inV); }
+      if (j + 2u < outputs) { z.z += rowDot(base, wV + (j + 2u) * rowV, rowV, inV); }
+      if (j + 3u < outputs) { z.w += rowDot(base, wV + (j + 3u) * rowV, rowV, inV); }
+      // Padding units stay exactly 0 (sigmoid(0) would be 0.5 and leak into gradients).
+      let real = vec4<u32>(j) + LANE < vec4<u32>(outputs);
+      let a = select(z, activate(activation, z), hidden);
+      acts[outV + jv] = select(vec4<f32>(0.0), a, real);
     }
   }
   return outputLossAndDelta(sample);
 }
 
+fn outputAt(k: u32) -> f32 {
+  return acts[UNIT_V[NUM_LAYERS] + k / 4u][k % 4u];
+}
+
+fn setOutputDelta(k: u32, value: f32) {
+  deltas[UNIT_V[NUM_LAYERS] + k / 4u][k % 4u] = value;
+}
+
 // Loss of the sample from the logits, and δ_L = prediction − target into `deltas`.
 // Cross-entropies come from the logits (log-sum-exp), never from log(probability).
 fn outputLossAndDelta(sample: u32) -> f32 {
-  let out = UNIT_OFFSET[NUM_LAYERS];
+  let outV = UNIT_V[NUM_LAYERS];
+  for (var c = outV; c < UNITS_V; c++) {
+    deltas[c] = vec4<f32>(0.0);
+  }
   let targetAt = globals.targetBase + sample * globals.targetSize;
   switch (globals.loss) {
     case LOSS_MSE: {
       var sum = 0.0;
       for (var k = 0u; k < OUTPUTS; k++) {
-        let diff = acts[out + k] - data[targetAt + k];
-        deltas[out + k] = diff;
+        let diff = outputAt(k) - data[targetAt + k];
+        setOutputDelta(k, diff);
         sum += diff * diff;
       }
       return 0.5 * sum;
     }
     case LOSS_BCE: {
-      let z = acts[out];
+      let z = outputAt(0u);
       let y = data[targetAt];
-      deltas[out] = stableSigmoid(z) - y;
+      setOutputDelta(0u, stableSigmoid(vec4<f32>(z)).x - y);
       return max(z, 0.0) - z * y + log1pSmall(exp(-abs(z)));
     }
     default: {
       let label = u32(data[targetAt]);
-      var largest = acts[out];
+      var largest = outputAt(0u);
       for (var k = 1u; k < OUTPUTS; k++) {
-        largest = max(largest, acts[out + k]);
+        largest = max(largest, outputAt(k));
       }
       var total = 0.0;
       for (var k = 0u; k < OUTPUTS; k++) {
-        let e = exp(acts[out + k] - largest);
-        deltas[out + k] = e;
+        let e = exp(outputAt(k) - largest);
+        setOutputDelta(k, e);
         total += e;
       }
       for (var k = 0u; k < OUTPUTS; k++) {
-        deltas[out + k] = deltas[out + k] / total - select(0.0, 1.0, k == label);
+        let index = UNIT_V[NUM_LAYERS] + k / 4u;
+        deltas[index][k % 4u] = deltas[index][k % 4u] / total - select(0.0, 1.0, k == label);
       }
-      return largest + log(total) - acts[out + label];
+      return largest + log(total) - outputAt(label);
     }
   }
 }
 
-// Forward and backward pass of `sample`: adds ∂loss/∂θ to acc[accBase .. accBase + P).
-// Returns the sample's loss.
-fn accumulateSample(sample: u32, base: u32, accBase: u32) -> f32 {
+// One weight row j of layer l in back-propagation: ∂loss/∂W[j][·] += δ_j·a_{l−1}, and (when
+// the layer below is hidden) δ_{l−1} += W[j][·]·δ_j.
+fn backRow(base: u32, row: u32, rowV: u32, inV: u32, d: f32, carry: bool) {
+  for (var c = 0u; c < rowV; c++) {
+    grad[row + c] += d * acts[inV + c];
+  }
+  if (carry) {
+    for (var c = 0u; c < rowV; c++) {
+      deltas[inV + c] += weightAt(base, row + c) * d;
+    }
+  }
+}
+
+// Forward and backward pass of `sample`: adds ∂loss/∂θ to `grad`. Returns the sample's loss.
+fn accumulateSample(sample: u32, base: u32) -> f32 {
   let loss = forwardLoss(sample, base);
   let activation = globals.activation;
   for (var l = NUM_LAYERS; l >= 1u; l--) {
-    let inputs = LAYER_IN[l - 1u];
     let outputs = LAYER_OUT[l - 1u];
-    let wOffset = W_OFFSET[l - 1u];
-    let bOffset = B_OFFSET[l - 1u];
-    let inOffset = UNIT_OFFSET[l - 1u];
-    let outOffset = UNIT_OFFSET[l];
-    // ∂loss/∂W_l[j][i] = δ_l[j]·a_{l−1}[i], ∂loss/∂b_l[j] = δ_l[j]
-    for (var j = 0u; j < outputs; j++) {
-      let d = deltas[outOffset + j];
-      let row = accBase + wOffset + j * inputs;
-      for (var i = 0u; i < inputs; i++) {
-        acc[row + i] += d * acts[inOffset + i];
+    let rowV = ROW_V[l - 1u];
+    let wV = W_V[l - 1u];
+    let bV = B_V[l - 1u];
+    let inV = UNIT_V[l - 1u];
+    let outV = UNIT_V[l];
+    let carry = l > 1u;
+    if (carry) {
+      for (var c = 0u; c < rowV; c++) {
+        deltas[inV + c] = vec4<f32>(0.0);
       }
-      acc[accBase + bOffset + j] += d;
     }
-    // δ_{l−1}[i] = f'(z_{l−1}[i])·Σ_j W_l[j][i]·δ_l[j] (not needed below the first hidden layer)
-    if (l > 1u) {
-      for (var i = 0u; i < inputs; i++) {
-        var sum = 0.0;
-        for (var j = 0u; j < outputs; j++) {
-          sum += weightAt(base, wOffset + j * inputs + i) * deltas[outOffset + j];
-        }
-        deltas[inOffset + i] = sum * activationSlope(activation, acts[inOffset + i]);
+    for (var jv = 0u; 4u * jv < outputs; jv++) {
+      let j = 4u * jv;
+      let d = deltas[outV + jv];
+      grad[bV + jv] += d;
+      backRow(base, wV + j * rowV, rowV, inV, d.x, carry);
+      if (j + 1u < outputs) { backRow(base, wV + (j + 1u) * rowV, rowV, inV, d.y, carry); }
+      if (j + 2u < outputs) { backRow(base, wV + (j + 2u) * rowV, rowV, inV, d.z, carry); }
+      if (j + 3u < outputs) { backRow(base, wV + (j + 3u) * rowV, rowV, inV, d.w, carry); }
+    }
+    // δ_{l−1} = f'(z_{l−1})·Σ_j W[j][·]·δ_j
+    if (carry) {
+      for (var c = 0u; c < rowV; c++) {
+        deltas[inV + c] *= activationSlope(activation, acts[inV + c]);
       }
     }
   }
   return loss;
 }
 
-fn isFiniteF32(x: f32) -> bool {
+fn clearGrad() {
+  for (var c = 0u; c < PV; c++) {
+    grad[c] = vec4<f32>(0.0);
+  }
+}
+
+fn isFiniteVec(x: vec4<f32>) -> bool {
   // Bit test: compilers may assume NaN never occurs and fold comparisons such as x != x.
-  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
+  return all((bitcast<vec4<u32>>(x) & vec4<u32>(0x7f800000u)) != vec4<u32>(0x7f800000u));
 }
 
 fn loadWeights(base: u32, lid: u32) {
   if (WEIGHTS_IN_WORKGROUP) {
-    for (var p = lid; p < P; p += WG) {
-      weights[p] = params[base + p];
+    for (var v = lid; v < PV; v += WG) {
+      weights[v] = params[base + v];
     }
   }
+}
+
+fn reduceStore(slotBase: u32, c: u32, k: u32, value: vec4<f32>) {
+  if (REDUCE_IN_WORKGROUP) {
+    reduceBuffer[c * WG + k] = value;
+  } else {
+    acc[slotBase + c * WG + k] = value;
+  }
+}
+
+fn reduceLoad(slotBase: u32, c: u32, k: u32) -> vec4<f32> {
+  if (REDUCE_IN_WORKGROUP) {
+    return reduceBuffer[c * WG + k];
+  }
+  return acc[slotBase + c * WG + k];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -344,9 +426,9 @@ fn loadWeights(base: u32, lid: u32) {
 fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let job = jobs[wid.x];
   let slot = job.slot;
-  let base = slot * P;
-  let velocityBase = globals.velocityBase + base;
-  let accSlot = (slot * WG + lid) * P;
+  let base = slot * PV;
+  let velocityBase = globals.velocityBaseV + base;
+  let reduceBase = slot * PV * WG;
   let n = globals.n;
   let orderBase = slot * n;
   let sumReduction = (job.flags & FLAG_SUM) != 0u;
@@ -369,50 +451,54 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
         writeEpochPermutation(job.seed, epoch, orderBase);
         state[slot].orderEpoch = epoch;
       }
+      storageBarrier();
     }
-    // Previous update finished, order written, accumulators cleared, flag visible.
-    storageBarrier();
+    // The previous update is finished and the divergence flag visible.
     workgroupBarrier();
     let stopped = atomicLoad(&divergedFlag) != 0u;
 
-    // Each invocation accumulates the gradients of samples lid, lid + WG, ... of the batch.
+    // Each invocation adds up the gradients of samples lid, lid + WG, ... of the batch.
     var lossSum = 0.0;
-    if (!stopped) {
+    if (!stopped && lid < size) {
+      clearGrad();
       for (var i = lid; i < size; i += WG) {
-        lossSum += accumulateSample(order[orderBase + start + i], base, accSlot);
+        lossSum += accumulateSample(order[orderBase + start + i], base);
+      }
+      for (var c = 0u; c < PV; c++) {
+        reduceStore(reduceBase, c, lid, grad[c]);
       }
     }
     lossPartial[lid] = lossSum;
-    storageBarrier();
+    if (!REDUCE_IN_WORKGROUP) {
+      storageBarrier();
+    }
     workgroupBarrier();
 
     if (!stopped) {
-      // Batch gradient of each parameter: invocation slots added in slot order, then the update.
+      // Batch gradient: invocation slots added in slot order; then the update.
       let used = min(size, WG);
       let scale = select(f32(size), 1.0, sumReduction);
       var bad = false;
-      for (var p = lid; p < P; p += WG) {
-        var g = 0.0;
-        for (var k = 0u; k < used; k++) {
-          let at = (slot * WG + k) * P + p;
-          g += acc[at];
-          acc[at] = 0.0;
+      for (var c = lid; c < PV; c += WG) {
+        var g = reduceLoad(reduceBase, c, 0u);
+        for (var k = 1u; k < used; k++) {
+          g += reduceLoad(reduceBase, c, k);
         }
         g = g / scale;
-        var w = weightAt(base, p);
+        var w = weightAt(base, c);
         if (useMomentum) {
-          let v = job.momentum * params[velocityBase + p] + g;
-          params[velocityBase + p] = v;
+          let v = job.momentum * params[velocityBase + c] + g;
+          params[velocityBase + c] = v;
           w = w - job.learningRate * v;
         } else {
           w = w - job.learningRate * g;
         }
         if (WEIGHTS_IN_WORKGROUP) {
-          weights[p] = w;
+          weights[c] = w;
         } else {
-          params[base + p] = w;
+          params[base + c] = w;
         }
-        bad = bad || !isFiniteF32(w);
+        bad = bad || !isFiniteVec(w);
       }
       if (lid == 0u) {
         var total = 0.0;
@@ -421,19 +507,22 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
         }
         let loss = total / f32(size);
         losses[job.lossBase + s] = loss;
-        bad = bad || !isFiniteF32(loss);
+        bad = bad || !isFiniteVec(vec4<f32>(loss));
         taken += 1u;
       }
       if (bad) {
         atomicStore(&divergedFlag, 1u);
       }
     }
+    if (!WEIGHTS_IN_WORKGROUP) {
+      storageBarrier();
+    }
   }
 
   workgroupBarrier();
   if (WEIGHTS_IN_WORKGROUP) {
-    for (var p = lid; p < P; p += WG) {
-      params[base + p] = weights[p];
+    for (var v = lid; v < PV; v += WG) {
+      params[base + v] = weights[v];
     }
   }
   if (lid == 0u) {
@@ -449,7 +538,7 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
 @compute @workgroup_size(WG)
 fn dataset_loss(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let job = jobs[wid.y];
-  let base = job.slot * P;
+  let base = job.slot * PV;
   loadWeights(base, lid);
   workgroupBarrier();
   let first = wid.x * globals.lossChunk;
@@ -470,39 +559,40 @@ fn dataset_loss(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
 }
 
 // ---------------------------------------------------------------------------------------------
-// Per-sample gradients and losses: sample k of the list goes to acc slot k.
-// The host binds the per-sample output buffer as `acc` and the sample list as `order`.
+// Per-sample gradients and losses: sample k of the list (in `order`) goes to output slot k of
+// `acc` (padded layout).
 // ---------------------------------------------------------------------------------------------
 
 @compute @workgroup_size(WG)
 fn per_sample(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let job = jobs[0];
-  let base = job.slot * P;
+  let base = job.slot * PV;
   loadWeights(base, lid);
   workgroupBarrier();
   let k = (wid.y * 65535u + wid.x) * WG + lid;
   if (k < job.firstStep) {
-    let accBase = k * P;
-    for (var p = 0u; p < P; p++) {
-      acc[accBase + p] = 0.0;
+    clearGrad();
+    losses[k] = accumulateSample(order[k], base);
+    for (var c = 0u; c < PV; c++) {
+      acc[k * PV + c] = grad[c];
     }
-    losses[k] = accumulateSample(order[k], base, accBase);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Activation probe (tests): f(x) and f'(x) of every activation for the inputs in `acc`.
+// Activation probe (tests): f(x) and f'(x) of every activation for the inputs in `acc`
+// (x of probe i in acc[i].x); writes 8 values per input.
 // ---------------------------------------------------------------------------------------------
 
 @compute @workgroup_size(WG)
 fn activation_probe(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x;
   if (i < globals.n) {
-    let x = acc[i];
+    let x = vec4<f32>(acc[i].x);
     for (var kind = 0u; kind < 4u; kind++) {
       let a = activate(kind, x);
-      losses[i * 8u + kind] = a;
-      losses[i * 8u + 4u + kind] = activationSlope(kind, a);
+      losses[i * 8u + kind] = a.x;
+      losses[i * 8u + 4u + kind] = activationSlope(kind, a).x;
     }
   }
 }

@@ -20,6 +20,7 @@ import type {
   TrainerProgress,
   TrainingEngine,
 } from '../types';
+import { fromPadded, type PaddedLayout, paddedLayout, toPadded } from './layout';
 import { type MlpPipelines, mlpPipelines, totalUnits, workgroupOverheadBytes } from './shader';
 
 export interface GpuEngineOptions {
@@ -89,6 +90,7 @@ export class GpuEngine implements TrainingEngine {
   readonly layout: string;
   readonly workgroupSize: number;
   readonly paramCount: number;
+  private readonly padded: PaddedLayout;
   /** Runs the buffers are sized for. */
   readonly capacity: number;
 
@@ -129,6 +131,7 @@ export class GpuEngine implements TrainingEngine {
       layout: string;
       workgroupSize: number;
       capacity: number;
+      reduceInWorkgroup: boolean;
       frameBudgetMs: number;
       stepsPerDispatch: number | undefined;
     },
@@ -141,13 +144,14 @@ export class GpuEngine implements TrainingEngine {
     this.frameBudgetMs = settings.frameBudgetMs;
     this.stepsPerDispatch = settings.stepsPerDispatch;
     this.paramCount = paramCount(model);
+    this.padded = paddedLayout(model);
     // A first guess (a software adapter on two cores); replaced by measurements.
     this.unitsPerMs = 2e5;
     this.datasetLossUnits = dataset.n * this.sampleForwardUnits();
     for (let slot = settings.capacity - 1; slot >= 0; slot--) this.freeSlots.push(slot);
 
     const n = dataset.n;
-    const p = this.paramCount;
+    const pv = this.padded.paramsV;
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
     this.globalsBuffer = device.createBuffer({
       label: 'globals',
@@ -166,15 +170,19 @@ export class GpuEngine implements TrainingEngine {
       LOSS_CODE[model.loss],
       dataset.targetSize,
       targetBase,
-      settings.capacity * p,
+      settings.capacity * pv,
       LOSS_CHUNK,
       0,
     ]);
     device.queue.writeBuffer(this.globalsBuffer, 0, globals);
-    this.paramsBuffer = device.createBuffer({ label: 'params', size: 2 * settings.capacity * p * 4, usage });
+    this.paramsBuffer = device.createBuffer({
+      label: 'params',
+      size: 2 * settings.capacity * pv * 16,
+      usage,
+    });
     this.accBuffer = device.createBuffer({
-      label: 'gradient accumulators',
-      size: settings.capacity * settings.workgroupSize * p * 4,
+      label: 'gradient reduction',
+      size: settings.reduceInWorkgroup ? 16 : settings.capacity * settings.workgroupSize * pv * 16,
       usage,
     });
     this.orderBuffer = device.createBuffer({ label: 'epoch order', size: settings.capacity * n * 4, usage });
@@ -238,7 +246,13 @@ export class GpuEngine implements TrainingEngine {
         `the dataset is too large for this GPU: ${mib(dataBytes)} of samples, the adapter allows ${mib(maxBinding)} per buffer`,
       );
     }
-    const perRunBytes = Math.max(2 * p * 4, workgroupSize * p * 4, n * 4);
+    const pv = paddedLayout(model).paramsV;
+    const limitBytes = limits.maxComputeWorkgroupStorageSize;
+    const overhead = workgroupOverheadBytes(workgroupSize);
+    const weightsInWorkgroup = 16 * pv + overhead <= limitBytes;
+    const reduceInWorkgroup =
+      (weightsInWorkgroup ? 16 * pv : 0) + 16 * pv * workgroupSize + overhead <= limitBytes;
+    const perRunBytes = Math.max(2 * pv * 16, reduceInWorkgroup ? 0 : workgroupSize * pv * 16, n * 4);
     const capacity = Math.min(options.maxRuns ?? 64, Math.floor(maxBinding / perRunBytes));
     if (capacity < 1) {
       throw new Error(
@@ -246,18 +260,17 @@ export class GpuEngine implements TrainingEngine {
           `the adapter allows ${mib(maxBinding)} per buffer`,
       );
     }
-    const weightsInWorkgroup =
-      4 * p + workgroupOverheadBytes(workgroupSize) <= limits.maxComputeWorkgroupStorageSize;
-    if (
-      !weightsInWorkgroup &&
-      workgroupOverheadBytes(workgroupSize) > limits.maxComputeWorkgroupStorageSize
-    ) {
+    if (overhead > limitBytes) {
       throw new Error('this adapter offers too little workgroup memory for the training kernel');
     }
     let pipelines: MlpPipelines;
     let cached: boolean;
     try {
-      ({ pipelines, cached } = await mlpPipelines(device, model, { workgroupSize, weightsInWorkgroup }));
+      ({ pipelines, cached } = await mlpPipelines(device, model, {
+        workgroupSize,
+        weightsInWorkgroup,
+        reduceInWorkgroup,
+      }));
     } catch (error) {
       throw new Error(`the WebGPU engine could not be built: ${errorText(error)}`);
     }
@@ -266,9 +279,9 @@ export class GpuEngine implements TrainingEngine {
       : software
         ? 'software adapter: a workgroup runs on one CPU thread as SIMD-4'
         : 'GPU: wide workgroups';
-    const where = weightsInWorkgroup
-      ? 'weights in workgroup memory'
-      : 'weights in storage (too many for workgroup memory)';
+    const where = `weights in ${weightsInWorkgroup ? 'workgroup memory' : 'storage'}, gradient reduction in ${
+      reduceInWorkgroup ? 'workgroup memory' : 'storage'
+    }`;
     const layout = `${workgroupSize} invocations per run-workgroup (${why}); ${where}`;
     return new GpuEngine(device, dataset, model, pipelines, {
       label: `WebGPU: ${options.adapterName ?? 'unknown adapter'}`,
@@ -276,6 +289,7 @@ export class GpuEngine implements TrainingEngine {
       layout,
       workgroupSize,
       capacity,
+      reduceInWorkgroup,
       frameBudgetMs: options.frameBudgetMs ?? 8,
       stepsPerDispatch: options.stepsPerDispatch,
     });
@@ -398,7 +412,7 @@ export class GpuEngine implements TrainingEngine {
   getWeights(runId: number): Promise<Float64Array> {
     return this.exclusive(async () => {
       const run = this.run(runId);
-      const bytes = this.paramCount * 4;
+      const bytes = this.padded.paramsV * 16;
       const staging = this.device.createBuffer({
         size: bytes,
         usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
@@ -406,9 +420,11 @@ export class GpuEngine implements TrainingEngine {
       const encoder = this.device.createCommandEncoder();
       encoder.copyBufferToBuffer(this.paramsBuffer, run.slot * bytes, staging, 0, bytes);
       this.device.queue.submit([encoder.finish()]);
-      const weights = new Float32Array(await this.readBack(staging));
-      this.lastWeights.set(runId, weights);
-      return Float64Array.from(weights);
+      const padded = new Float32Array(await this.readBack(staging));
+      const weights = new Float64Array(this.paramCount);
+      fromPadded(this.padded, padded, 0, weights);
+      this.lastWeights.set(runId, Float32Array.from(weights));
+      return weights;
     });
   }
 
@@ -449,10 +465,12 @@ export class GpuEngine implements TrainingEngine {
     return this.exclusive(async () => {
       const count = xs.length;
       const input = this.device.createBuffer({
-        size: Math.max(16, count * 4),
+        size: Math.max(16, count * 16),
         usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
       });
-      this.device.queue.writeBuffer(input, 0, Float32Array.from(xs));
+      const inputs = new Float32Array(count * 4);
+      for (let i = 0; i < count; i++) inputs[4 * i] = xs[i] as number;
+      this.device.queue.writeBuffer(input, 0, inputs);
       const output = this.device.createBuffer({
         size: Math.max(16, count * 32),
         usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
@@ -541,9 +559,13 @@ export class GpuEngine implements TrainingEngine {
   }
 
   private writeRunStart(run: RunRecord, weights: ArrayLike<number>): void {
-    const p = this.paramCount;
-    this.device.queue.writeBuffer(this.paramsBuffer, run.slot * p * 4, Float32Array.from(weights));
-    this.device.queue.writeBuffer(this.paramsBuffer, (this.capacity + run.slot) * p * 4, new Float32Array(p));
+    const bytes = this.padded.paramsV * 16;
+    this.device.queue.writeBuffer(this.paramsBuffer, run.slot * bytes, toPadded(this.padded, weights));
+    this.device.queue.writeBuffer(
+      this.paramsBuffer,
+      (this.capacity + run.slot) * bytes,
+      new Float32Array(bytes / 4),
+    );
     this.device.queue.writeBuffer(
       this.stateBuffer,
       run.slot * STATE_BYTES,
@@ -618,7 +640,7 @@ export class GpuEngine implements TrainingEngine {
    * one or a few submissions, then ONE read-back. Updates step counts and divergence flags.
    */
   private async execute(plan: Map<number, number>, lossRuns: number[]): Promise<StepOutcome> {
-    const p = this.paramCount;
+    const pv = this.padded.paramsV;
     const active: { run: RunRecord; remaining: number; lossBase: number; done: number }[] = [];
     let lossFloats = 0;
     for (const [runId, steps] of plan) {
@@ -686,7 +708,7 @@ export class GpuEngine implements TrainingEngine {
     this.device.queue.writeBuffer(this.jobsBuffer, 0, allJobs);
 
     const stateBytes = this.capacity * STATE_BYTES;
-    const weightBytes = this.capacity * p <= WEIGHT_READBACK_LIMIT ? this.capacity * p * 4 : 0;
+    const weightBytes = this.capacity * pv * 4 <= WEIGHT_READBACK_LIMIT ? this.capacity * pv * 16 : 0;
     const lossBytes = roundUp(lossFloats * 4, 4);
     const staging = this.device.createBuffer({
       label: 'read-back',
@@ -755,7 +777,9 @@ export class GpuEngine implements TrainingEngine {
     if (weightBytes > 0) {
       const all = new Float32Array(bytes, stateBytes, weightBytes / 4);
       for (const run of this.runs.values()) {
-        this.lastWeights.set(run.id, all.slice(run.slot * p, (run.slot + 1) * p));
+        const weights = new Float32Array(this.paramCount);
+        fromPadded(this.padded, all, run.slot * pv * 4, weights);
+        this.lastWeights.set(run.id, weights);
       }
     }
     return outcome;
@@ -780,7 +804,8 @@ export class GpuEngine implements TrainingEngine {
     const losses = new Float64Array(k);
     const limits = this.device.limits;
     const maxBinding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
-    const perChunk = Math.max(1, Math.min(Math.floor(maxBinding / (p * 4)), 1 << 16));
+    const pv = this.padded.paramsV;
+    const perChunk = Math.max(1, Math.min(Math.floor(maxBinding / (pv * 16)), 1 << 16));
     const job = new Uint32Array(this.jobBindingBytes / 4);
     for (let first = 0; first < k; first += perChunk) {
       const count = Math.min(perChunk, k - first);
@@ -789,7 +814,7 @@ export class GpuEngine implements TrainingEngine {
       const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
       const listBuffer = this.device.createBuffer({ size: Math.max(16, count * 4), usage });
       this.device.queue.writeBuffer(listBuffer, 0, list);
-      const gradBuffer = this.device.createBuffer({ size: count * p * 4, usage });
+      const gradBuffer = this.device.createBuffer({ size: count * pv * 16, usage });
       const lossBuffer = this.device.createBuffer({ size: Math.max(16, count * 4), usage });
       job[0] = run.slot;
       job[1] = count;
@@ -797,7 +822,7 @@ export class GpuEngine implements TrainingEngine {
       this.device.queue.writeBuffer(this.jobsBuffer, 0, job);
       const bindGroup = this.createBindGroup({ acc: gradBuffer, order: listBuffer, losses: lossBuffer });
       const staging = this.device.createBuffer({
-        size: count * p * 4 + count * 4,
+        size: count * pv * 16 + count * 4,
         usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
       });
       const encoder = this.device.createCommandEncoder();
@@ -807,12 +832,13 @@ export class GpuEngine implements TrainingEngine {
       const groups = Math.ceil(count / this.workgroupSize);
       pass.dispatchWorkgroups(Math.min(groups, 65535), Math.ceil(groups / 65535));
       pass.end();
-      encoder.copyBufferToBuffer(gradBuffer, 0, staging, 0, count * p * 4);
-      encoder.copyBufferToBuffer(lossBuffer, 0, staging, count * p * 4, count * 4);
+      encoder.copyBufferToBuffer(gradBuffer, 0, staging, 0, count * pv * 16);
+      encoder.copyBufferToBuffer(lossBuffer, 0, staging, count * pv * 16, count * 4);
       this.device.queue.submit([encoder.finish()]);
       const bytes = await this.readBack(staging);
-      gradients.set(new Float32Array(bytes, 0, count * p), first * p);
-      losses.set(new Float32Array(bytes, count * p * 4, count), first);
+      const padded = new Float32Array(bytes, 0, count * pv * 4);
+      for (let i = 0; i < count; i++) fromPadded(this.padded, padded, i * pv * 4, gradients, (first + i) * p);
+      losses.set(new Float32Array(bytes, count * pv * 16, count), first);
       listBuffer.destroy();
       gradBuffer.destroy();
       lossBuffer.destroy();

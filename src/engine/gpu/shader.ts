@@ -4,14 +4,17 @@
  * values, so they never trigger a compile.
  */
 import mlpSource from '../../../shaders/mlp.wgsl?raw';
-import { layerWidths, paramCount, paramLayout } from '../model';
+import { layerWidths } from '../model';
 import type { ModelSpec } from '../types';
+import { paddedLayout } from './layout';
 
 export interface ShaderLayout {
   /** Invocations per workgroup. */
   workgroupSize: number;
   /** Keep the run's weights in workgroup memory (else they are read from the storage buffer). */
   weightsInWorkgroup: boolean;
+  /** Add the invocations' gradient sums in workgroup memory (else in the `acc` buffer). */
+  reduceInWorkgroup: boolean;
 }
 
 export interface MlpPipelines {
@@ -31,38 +34,32 @@ export function totalUnits(model: ModelSpec): number {
 
 /** The WGSL source for one model shape: every `{{NAME}}` placeholder replaced by a constant. */
 export function specialiseMlpShader(model: ModelSpec, layout: ShaderLayout): string {
-  const layers = paramLayout(model);
-  const widths = layerWidths(model);
-  const unitOffsets: number[] = [];
-  let offset = 0;
-  for (const width of widths) {
-    unitOffsets.push(offset);
-    offset += width;
-  }
+  const padded = paddedLayout(model);
   const list = (values: number[]) => values.map((v) => `${v}u`).join(', ');
-  const p = paramCount(model);
   const constants: Record<string, string> = {
-    NUM_LAYERS: String(layers.length),
-    NUM_LAYERS_PLUS_1: String(layers.length + 1),
-    LAYER_IN: list(layers.map((l) => l.inputs)),
-    LAYER_OUT: list(layers.map((l) => l.outputs)),
-    W_OFFSET: list(layers.map((l) => l.weightOffset)),
-    B_OFFSET: list(layers.map((l) => l.biasOffset)),
-    UNIT_OFFSET: list(unitOffsets),
-    TOTAL_UNITS: String(offset),
+    NUM_LAYERS: String(padded.layers.length),
+    NUM_LAYERS_PLUS_1: String(padded.layers.length + 1),
+    LAYER_IN: list(padded.layers.map((l) => l.inputs)),
+    LAYER_OUT: list(padded.layers.map((l) => l.outputs)),
+    ROW_V: list(padded.layers.map((l) => l.rowV)),
+    W_V: list(padded.layers.map((l) => l.weightV)),
+    B_V: list(padded.layers.map((l) => l.biasV)),
+    UNIT_V: list(padded.unitV),
+    UNITS_V: String(padded.unitsV),
     INPUTS: String(model.inputSize),
     OUTPUTS: String(model.outputSize),
-    PARAMS: String(p),
+    PARAMS_V: String(padded.paramsV),
     WORKGROUP_SIZE: String(layout.workgroupSize),
     WEIGHTS_IN_WORKGROUP: layout.weightsInWorkgroup ? 'true' : 'false',
-    WORKGROUP_WEIGHTS: String(layout.weightsInWorkgroup ? p : 1),
+    WORKGROUP_WEIGHTS_V: String(layout.weightsInWorkgroup ? padded.paramsV : 1),
+    REDUCE_IN_WORKGROUP: layout.reduceInWorkgroup ? 'true' : 'false',
+    WORKGROUP_REDUCE_V: String(layout.reduceInWorkgroup ? padded.paramsV * layout.workgroupSize : 1),
   };
-  const source = mlpSource.replace(/\{\{([A-Z0-9_]+)\}\}/g, (_match, name: string) => {
+  return mlpSource.replace(/\{\{([A-Z0-9_]+)\}\}/g, (_match, name: string) => {
     const value = constants[name];
     if (value === undefined) throw new Error(`mlp.wgsl: no value for the placeholder {{${name}}}`);
     return value;
   });
-  return source;
 }
 
 /** Bytes of workgroup memory the training kernel needs besides the weights. */
@@ -72,7 +69,8 @@ export function workgroupOverheadBytes(workgroupSize: number): number {
 
 /** Key of the shape: layer widths only (activation and loss are runtime values). */
 export function shapeKey(model: ModelSpec, layout: ShaderLayout): string {
-  return `${layerWidths(model).join('-')}/wg${layout.workgroupSize}/${layout.weightsInWorkgroup ? 'wgmem' : 'storage'}`;
+  const where = `${layout.weightsInWorkgroup ? 'w' : ''}${layout.reduceInWorkgroup ? 'r' : ''}`;
+  return `${layerWidths(model).join('-')}/wg${layout.workgroupSize}/${where}`;
 }
 
 const cache = new WeakMap<GPUDevice, Map<string, Promise<MlpPipelines>>>();
