@@ -4,6 +4,9 @@
  * panels register here as they are written; a panel without a view is simply not shown.
  */
 import type { ComponentType } from 'react';
+import { AnatomyPanel } from '../views/anatomy/AnatomyPanel';
+import { LandscapePanel } from '../views/landscape/LandscapePanel';
+import { NoiseSessionPanel } from '../views/noise/NoiseSessionPanel';
 import type { PanelName } from './url-state';
 
 export interface PanelView {
@@ -12,7 +15,14 @@ export interface PanelView {
 }
 
 /** Extra panels placed under the loss and data views, in this order. */
-export const EXTRA_PANELS: Partial<Record<PanelName, PanelView>> = {};
+export const EXTRA_PANELS: Partial<Record<PanelName, PanelView>> = {
+  noise: { title: 'Gradient noise against batch size', Component: NoiseSessionPanel },
+  anatomy: { title: 'The anatomy of one batch', Component: () => <AnatomyPanel headless /> },
+  landscape: {
+    title: 'The loss landscape of a two-parameter model',
+    Component: () => <LandscapePanel headless />,
+  },
+};
 
 export function isShown(panels: readonly PanelName[], name: PanelName): boolean {
   return panels.includes(name);

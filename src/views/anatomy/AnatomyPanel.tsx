@@ -71,6 +71,8 @@ export interface AnatomyPanelProps {
   setup?: AnatomySetup;
   initialBatchSize?: number;
   initialLearningRate?: number;
+  /** Leave out the heading (when the page's panel frame already shows one). */
+  headless?: boolean;
 }
 
 const BATCH_SIZES = [2, 4, 8, 16];
@@ -104,6 +106,7 @@ export function AnatomyPanel({
   setup: givenSetup,
   initialBatchSize = 8,
   initialLearningRate = 0.5,
+  headless = false,
 }: AnatomyPanelProps) {
   const headingId = useId();
   const setup = useMemo(() => givenSetup ?? defaultAnatomySetup(), [givenSetup]);
@@ -152,8 +155,9 @@ export function AnatomyPanel({
     const primary = primaryRef.current;
     const secondary = secondaryRef.current;
     if (!primary || !secondary) return;
-    const twoUp = width >= 760;
-    const each = twoUp ? Math.floor((width - 16) / 2) : Math.max(300, width);
+    const twoFigures = current.id === 'gradients' || current.id === 'reduce' || current.id === 'update';
+    const each =
+      twoFigures && width >= 760 ? Math.floor((width - 16) / 2) : Math.max(300, Math.min(width, 640));
     const a = view.anatomy;
     const k = a.batchSize;
     const p = a.paramCount;
@@ -267,8 +271,13 @@ export function AnatomyPanel({
   };
 
   return (
-    <section className="anatomy-panel" aria-labelledby={headingId} data-panel="anatomy">
-      <h2 id={headingId}>The anatomy of one batch</h2>
+    <section
+      className="anatomy-panel"
+      aria-labelledby={headless ? undefined : headingId}
+      aria-label={headless ? 'The anatomy of one batch' : undefined}
+      data-view="anatomy"
+    >
+      {!headless && <h2 id={headingId}>The anatomy of one batch</h2>}
       <div className="anatomy-controls">
         <label>
           Batch size B{' '}
@@ -521,7 +530,9 @@ function StageNumbers({
               largest weight difference, mean·lr vs sum·lr/B, over {paths.meanLr.weights.length - 1} steps
             </dt>
             <dd data-testid="anatomy-sum-mean-difference">
-              {paths.maxDifferenceMeanVsScaledSum.toExponential(1)}
+              {paths.maxDifferenceMeanVsScaledSum === 0
+                ? '0 (identical, bit for bit)'
+                : `${paths.maxDifferenceMeanVsScaledSum.toExponential(1)} (rounding only)`}
             </dd>
           </div>
         </dl>

@@ -32,7 +32,7 @@ function fmt(value: number): string {
  * The loss landscape of linear regression ŷ = w·x + b (two parameters, so the whole parameter
  * space is the page): runs of B = 1, a middle B and B = N from one start, trained by the CPU engine.
  */
-export function LandscapePanel() {
+export function LandscapePanel({ headless = false }: { headless?: boolean } = {}) {
   const headingId = useId();
   const dataset = useMemo(() => landscapeDataset(), []);
   const [learningRate, setLearningRate] = useState(0.15);
@@ -70,8 +70,13 @@ export function LandscapePanel() {
 
   const arrowBatch = base.runs[arrowRun]?.batchSize ?? 1;
   return (
-    <section className="landscape-panel" aria-labelledby={headingId} data-panel="landscape">
-      <h2 id={headingId}>The loss landscape of a two-parameter model</h2>
+    <section
+      className="landscape-panel"
+      aria-labelledby={headless ? undefined : headingId}
+      aria-label={headless ? 'The loss landscape of a two-parameter model' : undefined}
+      data-view="landscape"
+    >
+      {!headless && <h2 id={headingId}>The loss landscape of a two-parameter model</h2>}
       <p className="landscape-intro">
         Linear regression ŷ = w·x + b on {dataset.n} noisy points has just two parameters, so every possible
         model is a point of this plane, and the shading is the full-dataset loss there (darker is higher).

@@ -1,23 +1,38 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { TrainingEngine } from '../../engine/types';
-import { computeNoiseReport } from './noise-client';
+import { batchesForBudget, computeNoiseReport } from './noise-client';
 import { drawNoisePlot, formatNumber } from './noise-plot';
 import type { NoiseReport } from './noise-report';
 import './noise.css';
 
 export interface NoisePanelProps {
-  /** The engine that trains the run (GPU or CPU); null while it starts. */
-  engine: TrainingEngine | null;
-  /** The run whose current weights are measured; null when there is none. */
-  runId: number | null;
+  /**
+   * Computes every sample's gradient (N × P, row-major) at the weights to measure, on whatever
+   * engine trains them; resolves with null when that is not possible right now. Null: no run yet.
+   */
+  fetchGradients: (() => Promise<Float64Array | null>) | null;
+  /** Number of samples N of the dataset the gradients come from. */
+  n: number;
+  /** Which engine computes the gradients, e.g. `WebGPU: swiftshader` or `CPU`. */
+  engineLabel?: string;
+  /** Changes when the measured run or dataset changes: the history starts afresh. */
+  sourceKey?: string;
   /** Anything that changes when the run's weights change (e.g. its step count): drives auto-refresh. */
   revision?: number;
-  /** Shown with the result, e.g. `B = 32 run, step 120`. */
+  /** Shown with the result, e.g. `B = 32, step 120`. */
   runLabel?: string;
   /** Least time between two automatic recomputations, in ms (default 3000). */
   autoRefreshMs?: number;
-  /** Random batches drawn per batch size (default 200). */
+  /** Random batches drawn per batch size (default: as many as fit a fixed amount of work, 20 to 200). */
   batchesPerSize?: number;
+  /** Leave out the heading (when the page's panel frame already shows one). */
+  headless?: boolean;
+}
+
+/** A `fetchGradients` for one run of a `TrainingEngine` (all N samples, at its current weights). */
+export function engineGradients(engine: TrainingEngine, runId: number): () => Promise<Float64Array> {
+  const all = Uint32Array.from({ length: engine.dataset.n }, (_, i) => i);
+  return () => engine.perSampleGradients(runId, all);
 }
 
 interface HistoryEntry {
@@ -47,12 +62,15 @@ function useContainerWidth(ref: React.RefObject<HTMLElement | null>): number {
  * from the engine (on the GPU when there is one), the statistics from `src/metrics/noise.ts`.
  */
 export function NoisePanel({
-  engine,
-  runId,
+  fetchGradients,
+  n,
+  engineLabel,
+  sourceKey = '',
   revision = 0,
   runLabel,
   autoRefreshMs = 3000,
-  batchesPerSize = 200,
+  batchesPerSize,
+  headless = false,
 }: NoisePanelProps) {
   const headingId = useId();
   const plotRef = useRef<HTMLDivElement>(null);
@@ -67,17 +85,21 @@ export function NoisePanel({
   const lastRunRef = useRef(0);
 
   const recompute = useCallback(async () => {
-    if (!engine || runId === null || busyRef.current) return;
+    if (!fetchGradients || n < 1 || busyRef.current) return;
     busyRef.current = true;
     setBusy(true);
     setError(null);
     lastRunRef.current = performance.now();
     const atRevision = revision;
     try {
-      const n = engine.dataset.n;
-      const all = Uint32Array.from({ length: n }, (_, i) => i);
-      const gradients = await engine.perSampleGradients(runId, all);
-      const next = await computeNoiseReport({ gradients, n, batchesPerSize, seed: 1 });
+      const gradients = await fetchGradients();
+      if (!gradients) return;
+      const next = await computeNoiseReport({
+        gradients,
+        n,
+        batchesPerSize: batchesPerSize ?? batchesForBudget(n, gradients.length / n),
+        seed: 1,
+      });
       setReport(next);
       setComputedFor(
         runLabel === undefined ? { revision: atRevision } : { revision: atRevision, label: runLabel },
@@ -91,17 +113,18 @@ export function NoisePanel({
       setError(
         `Could not measure the gradient noise: ${caught instanceof Error ? caught.message : String(caught)}`,
       );
+      setComputedFor({ revision: atRevision });
     } finally {
       busyRef.current = false;
       setBusy(false);
       lastRunRef.current = performance.now();
     }
-  }, [engine, runId, revision, runLabel, batchesPerSize]);
+  }, [fetchGradients, n, revision, runLabel, batchesPerSize]);
 
-  // A new run or engine: start afresh (state adjusted during render, React's documented pattern).
-  const [source, setSource] = useState({ engine, runId });
-  if (source.engine !== engine || source.runId !== runId) {
-    setSource({ engine, runId });
+  // A new run or dataset: start afresh (state adjusted during render, React's documented pattern).
+  const [source, setSource] = useState(sourceKey);
+  if (source !== sourceKey) {
+    setSource(sourceKey);
     setReport(null);
     setHistory([]);
     setComputedFor(null);
@@ -111,26 +134,31 @@ export function NoisePanel({
   const latest = useRef(recompute);
   latest.current = recompute;
   useEffect(() => {
-    if (!auto || !engine || runId === null) return;
+    if (!auto || !fetchGradients) return;
     if (computedFor && computedFor.revision === revision) return;
     const wait = Math.max(0, autoRefreshMs - (performance.now() - lastRunRef.current));
     const timer = setTimeout(() => void latest.current(), computedFor === null ? 0 : wait);
     return () => clearTimeout(timer);
-  }, [auto, engine, runId, revision, computedFor, autoRefreshMs]);
+  }, [auto, fetchGradients, revision, computedFor, autoRefreshMs]);
 
   useEffect(() => {
     if (report && plotRef.current) drawNoisePlot(plotRef.current, report, width);
   }, [report, width]);
 
-  const ready = engine !== null && runId !== null;
+  const ready = fetchGradients !== null && n > 0;
   return (
-    <section className="noise-panel" aria-labelledby={headingId} data-panel="noise">
-      <h2 id={headingId}>Gradient noise against batch size</h2>
+    <section
+      className="noise-panel"
+      aria-labelledby={headless ? undefined : headingId}
+      aria-label={headless ? 'Gradient noise against batch size' : undefined}
+      data-view="noise"
+    >
+      {!headless && <h2 id={headingId}>Gradient noise against batch size</h2>}
       <p className="noise-intro">
-        At the current weights every sample's gradient g<sub>i</sub> is computed
-        {engine ? ` (${engine.label})` : ''}. Their mean is the full gradient G. A mini-batch of B samples
-        drawn without replacement gives g<sub>B</sub>, an estimate of G whose mean squared error is exactly
-        tr(Σ)/B · (N − B)/(N − 1). Dots are measured on many random batches; the line is that formula.
+        Every sample's gradient g<sub>i</sub> at the current weights comes from the training engine; their
+        mean is the full gradient G. A mini-batch of B samples drawn without replacement gives g<sub>B</sub>,
+        an estimate of G whose mean squared error is exactly tr(Σ)/B · (N − B)/(N − 1). Dots are measured on
+        many random batches; the line is that formula.
       </p>
       <div className="noise-actions">
         <button type="button" onClick={() => void recompute()} disabled={!ready || busy}>
@@ -146,7 +174,7 @@ export function NoisePanel({
             : busy
               ? 'Measuring…'
               : computedFor
-                ? `Measured${computedFor.label ? ` for ${computedFor.label}` : ''}.`
+                ? `Measured${computedFor.label ? ` for ${computedFor.label}` : ''}${engineLabel ? `, on ${engineLabel}` : ''}.`
                 : ''}
         </span>
       </div>

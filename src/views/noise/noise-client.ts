@@ -49,3 +49,15 @@ export async function computeNoiseReport(request: NoiseRequest): Promise<NoiseRe
     throw error;
   }
 }
+
+/**
+ * Random batches per batch size for a fixed amount of work (about 3·10⁸ multiply-adds, a second
+ * or so in a worker): 200 for small problems, down to 20 for N = 20 000 with hundreds of
+ * parameters. Fewer batches only widen the error bars, which the plot shows.
+ */
+export function batchesForBudget(n: number, p: number, budget = 3e8): number {
+  let rowsPerRound = 0;
+  for (let b = 1; b < n; b *= 2) rowsPerRound += Math.min(b, n - b);
+  const perBatchRound = Math.max(1, rowsPerRound * p + 16 * n);
+  return Math.max(20, Math.min(200, Math.floor(budget / perBatchRound)));
+}

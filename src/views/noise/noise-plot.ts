@@ -198,7 +198,7 @@ export function drawNoisePlot(container: HTMLElement, report: NoiseReport, conta
   const legend = g1
     .append('g')
     .attr('class', 'legend')
-    .attr('transform', `translate(${innerWidth - 4},${innerHeight - 40})`);
+    .attr('transform', `translate(${innerWidth - 4},${26})`); // top right: the curve leaves that corner empty
   legend
     .append('line')
     .attr('x1', -170)
