@@ -525,7 +525,9 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
       params[base + v] = weights[v];
     }
   }
-  if (lid == 0u) {
+  // A run that was already stopped keeps its step count (later dispatches of the same advance
+  // were planned as if it went on).
+  if (lid == 0u && state[slot].diverged == 0u) {
     state[slot].diverged = atomicLoad(&divergedFlag);
     state[slot].stepsDone = job.firstStep + taken;
   }

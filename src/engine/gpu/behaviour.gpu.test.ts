@@ -1,0 +1,255 @@
+/**
+ * The WebGPU engine's guarantees beyond matching the CPU maths: bit-for-bit determinism, runs
+ * that do not affect each other, results independent of how steps are cut into dispatches,
+ * activations finite for huge inputs, refusal of models beyond the adapter, divergence, and
+ * device loss.
+ */
+import { describe, expect, test } from 'vitest';
+import { CpuEngine } from '../cpu/engine';
+import { activate, activationDerivative } from '../cpu/mlp';
+import { initParams } from '../model';
+import type { Activation, ModelSpec, TrainConfig } from '../types';
+import { requestGpuDevice } from './device';
+import { GpuEngine, type GpuEngineOptions } from './engine';
+import { sameBits, testDataset, testGpu } from './testing/fixtures';
+import { GpuTrainer } from './trainer';
+
+const N = 97;
+const MODEL: ModelSpec = { inputSize: 2, hidden: [16, 16], outputSize: 1, activation: 'tanh', loss: 'bce' };
+const DATASET = testDataset('bce', N, 3);
+const WEIGHTS = initParams(MODEL, 9);
+
+function config(batchSize: number, overrides: Partial<TrainConfig> = {}): TrainConfig {
+  return {
+    batchSize,
+    learningRate: 0.1,
+    reduction: 'mean',
+    momentum: 0,
+    lastBatch: 'keep',
+    shuffleSeed: 4,
+    ...overrides,
+  };
+}
+
+async function engine(options: GpuEngineOptions = {}, model = MODEL): Promise<GpuEngine> {
+  const gpu = await testGpu();
+  return GpuEngine.create(gpu.device, DATASET, model, {
+    adapterName: gpu.adapterName,
+    isFallbackAdapter: gpu.isFallbackAdapter,
+    ...options,
+  });
+}
+
+describe('determinism', () => {
+  test('two runs with one seed end with identical weights, bit for bit', async () => {
+    const results: Float64Array[] = [];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const e = await engine();
+      const id = await e.addRun(config(7, { momentum: 0.9, learningRate: 0.05 }), WEIGHTS);
+      await e.stepRun(id, 300);
+      results.push(await e.getWeights(id));
+      e.dispose();
+    }
+    expect(sameBits(results[0] as Float64Array, results[1] as Float64Array)).toBe(true);
+    // A different shuffle seed gives different weights (the comparison above can fail).
+    const e = await engine();
+    const id = await e.addRun(config(7, { momentum: 0.9, learningRate: 0.05, shuffleSeed: 5 }), WEIGHTS);
+    await e.stepRun(id, 300);
+    expect(sameBits(await e.getWeights(id), results[0] as Float64Array)).toBe(false);
+    e.dispose();
+  });
+
+  test('racing runs equal the same runs trained one by one, bit for bit', async () => {
+    const configs = [
+      config(1),
+      config(2, { momentum: 0.5 }),
+      config(7, { reduction: 'sum', learningRate: 0.01 }),
+      config(32, { lastBatch: 'drop' }),
+      config(N, { learningRate: 0.5 }),
+    ];
+    const race = await engine();
+    const ids = await Promise.all(configs.map((c) => race.addRun(c, WEIGHTS)));
+    const updates = [
+      ...(await race.advance({ samplesPerRun: 2 * N, maxStepsPerRun: 1e6 })),
+      ...(await race.advance({ samplesPerRun: 3 * N, maxStepsPerRun: 100 })),
+    ];
+    for (const [index, c] of configs.entries()) {
+      const alone = await engine();
+      const id = await alone.addRun(c, WEIGHTS);
+      const steps =
+        Math.min(Math.ceil((2 * N) / c.batchSize), 1e6) + Math.min(Math.ceil((3 * N) / c.batchSize), 100);
+      await alone.stepRun(id, steps);
+      const raced = ids[index] as number;
+      expect(race.progress(raced).step).toBe(steps);
+      expect(sameBits(await race.getWeights(raced), await alone.getWeights(id)), `run ${index}`).toBe(true);
+      alone.dispose();
+    }
+    // advance reports every run's batch losses and dataset loss.
+    expect(updates.filter((u) => u.runId === ids[0]).map((u) => u.batchLosses.length)).toEqual([2 * N, 100]);
+    for (const update of updates) {
+      expect(update.diverged).toBe(false);
+      expect(Number.isFinite(update.datasetLoss)).toBe(true);
+    }
+    race.dispose();
+  });
+
+  test('1 and 1,000 steps per dispatch give identical weights and losses', async () => {
+    const outcomes: { weights: Float64Array; losses: Float64Array }[] = [];
+    for (const stepsPerDispatch of [1, 1000]) {
+      const e = await engine({ stepsPerDispatch });
+      const id = await e.addRun(config(3, { momentum: 0.9, learningRate: 0.02 }), WEIGHTS);
+      const losses = await e.stepRun(id, 250);
+      outcomes.push({ weights: await e.getWeights(id), losses });
+      e.dispose();
+    }
+    const [one, many] = outcomes as [(typeof outcomes)[0], (typeof outcomes)[0]];
+    expect(one.losses.length).toBe(250);
+    expect(sameBits(one.losses, many.losses)).toBe(true);
+    expect(sameBits(one.weights, many.weights)).toBe(true);
+  });
+});
+
+describe('activations', () => {
+  test('every activation and its slope is finite and correct for |x| up to 1e4', async () => {
+    const e = await engine();
+    const xs = [
+      -1e4, -1000, -100, -89, -88, -20, -5, -1, -0.3, -1e-3, -1e-7, 0, 1e-7, 1e-3, 0.3, 0.49, 0.51, 1, 5, 20,
+      88, 89, 100, 1000, 1e4,
+    ];
+    const out = await e.probeActivations(xs);
+    const kinds: Activation[] = ['tanh', 'relu', 'sigmoid', 'linear'];
+    for (const [i, x] of xs.entries()) {
+      const x32 = Math.fround(x);
+      for (const [k, kind] of kinds.entries()) {
+        const a = out[i * 8 + k] as number;
+        const slope = out[i * 8 + 4 + k] as number;
+        const expected = activate(kind, x32);
+        expect(Number.isFinite(a), `${kind}(${x})`).toBe(true);
+        expect(Number.isFinite(slope), `${kind}'(${x})`).toBe(true);
+        // float32 results: a few units in the last place relative, plus a tiny absolute floor.
+        expect(Math.abs(a - expected), `${kind}(${x})`).toBeLessThanOrEqual(
+          1e-6 * Math.abs(expected) + 1e-30,
+        );
+        const expectedSlope = activationDerivative(kind, x32, expected);
+        expect(Math.abs(slope - expectedSlope), `${kind}'(${x})`).toBeLessThanOrEqual(1e-6);
+      }
+    }
+    e.dispose();
+  });
+
+  test('a network driven to huge pre-activations stays finite', async () => {
+    const e = await engine();
+    // Weights of ±5000 push hidden pre-activations to ~1e4 (where a built-in tanh can be NaN).
+    const huge = WEIGHTS.map((w, p) => (p % 3 === 0 ? 5000 * Math.sign(w || 1) : w));
+    const id = await e.addRun(config(8, { learningRate: 1e-3 }), huge);
+    const losses = await e.stepRun(id, 20);
+    expect(losses.length).toBe(20);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect((await e.getWeights(id)).every(Number.isFinite)).toBe(true);
+    e.dispose();
+  });
+});
+
+describe('limits and failures', () => {
+  test('a model beyond the adapter is refused with a clear error', async () => {
+    const tooWide: ModelSpec = { ...MODEL, hidden: [3000] };
+    await expect(engine({}, tooWide)).rejects.toThrow(/too large for the WebGPU engine.*3003 units/);
+    const wrongInputs: ModelSpec = { ...MODEL, inputSize: 5 };
+    await expect(engine({}, wrongInputs)).rejects.toThrow(/takes 5 inputs but the dataset has 2/);
+    const e = await engine({ maxRuns: 2 });
+    await e.addRun(config(1), WEIGHTS);
+    await e.addRun(config(1), WEIGHTS);
+    await expect(e.addRun(config(1), WEIGHTS)).rejects.toThrow(/at most 2 runs/);
+    await expect(e.addRun(config(1), WEIGHTS.subarray(1))).rejects.toThrow(/initial weights/);
+    e.dispose();
+    const fresh = await engine();
+    await expect(fresh.addRun(config(N + 1), WEIGHTS)).rejects.toThrow(/batch size/);
+    const id = await fresh.addRun(config(4), WEIGHTS);
+    await expect(fresh.perSampleGradients(id, [0, N])).rejects.toThrow(/not in 0\.\.96/);
+    fresh.dispose();
+  });
+
+  test('a diverging run stops and is reported, as on the CPU engine', async () => {
+    const mseModel: ModelSpec = { ...MODEL, activation: 'linear', loss: 'mse' };
+    const data = testDataset('mse', N, 3);
+    const gpu = await testGpu();
+    const e = await GpuEngine.create(gpu.device, data, mseModel, {
+      isFallbackAdapter: gpu.isFallbackAdapter,
+    });
+    const cpu = new CpuEngine(data, mseModel);
+    const weights = initParams(mseModel, 2);
+    const wild = config(4, { learningRate: 50 });
+    const gpuId = await e.addRun(wild, weights);
+    const calm = await e.addRun(config(4, { learningRate: 0.01 }), weights);
+    const cpuId = await cpu.addRun(wild, weights);
+    const [gpuUpdate, calmUpdate] = await e.advance({ samplesPerRun: 10 * N, maxStepsPerRun: 1e6 });
+    const [cpuUpdate] = await cpu.advance({ samplesPerRun: 10 * N, maxStepsPerRun: 1e6 });
+    expect(gpuUpdate?.runId).toBe(gpuId);
+    expect(gpuUpdate?.diverged).toBe(true);
+    expect(cpuUpdate?.diverged).toBe(true);
+    expect(cpuUpdate?.runId).toBe(cpuId);
+    // Both stop within a step or two of each other (float32 overflows before float64 does).
+    expect(gpuUpdate?.batchLosses.length).toBeLessThan(10 * Math.ceil(N / 4));
+    expect(calmUpdate?.diverged).toBe(false);
+    // The next advance takes no steps for the diverged run; setWeights revives it.
+    const [again] = await e.advance({ samplesPerRun: N, maxStepsPerRun: 1e6 });
+    expect(again?.batchLosses.length).toBe(0);
+    await e.setWeights(gpuId, weights);
+    const [revived] = await e.advance({ samplesPerRun: 4, maxStepsPerRun: 1 });
+    expect(revived?.diverged).toBe(false);
+    expect(revived?.batchLosses.length).toBe(1);
+    e.dispose();
+  });
+
+  test('device loss is reported and the last weights are kept', async () => {
+    const result = await requestGpuDevice();
+    if (!result.ok) throw new Error(result.reason);
+    const e = await GpuEngine.create(result.device, DATASET, MODEL, {
+      isFallbackAdapter: result.isFallbackAdapter,
+    });
+    const id = await e.addRun(config(8), WEIGHTS);
+    await e.advance({ samplesPerRun: N, maxStepsPerRun: 100 });
+    const trained = await e.getWeights(id);
+    const reasons: string[] = [];
+    const lost = new Promise<void>((resolve) => {
+      e.onDeviceLost((reason) => {
+        reasons.push(reason);
+        resolve();
+      });
+    });
+    result.device.destroy();
+    await lost;
+    expect(reasons).toHaveLength(1);
+    expect(sameBits(e.lastKnownWeights(id) ?? [], trained)).toBe(true);
+    await expect(e.advance({ samplesPerRun: N, maxStepsPerRun: 10 })).rejects.toThrow(/device was lost/);
+  });
+
+  test('requestGpuDevice explains a missing WebGPU', async () => {
+    const result = await requestGpuDevice(undefined);
+    // With `undefined` the default (navigator.gpu) is used, which exists here.
+    expect(result.ok).toBe(true);
+    const none = await requestGpuDevice({
+      requestAdapter: async () => null,
+    } as unknown as GPU);
+    expect(none).toEqual({ ok: false, reason: 'WebGPU is present but offers no adapter' });
+  });
+});
+
+describe('GpuTrainer', () => {
+  test('implements Trainer like the CPU trainer', async () => {
+    const gpu = await testGpu();
+    const trainer = await GpuTrainer.create(gpu.device, DATASET, MODEL, config(10), WEIGHTS, {
+      isFallbackAdapter: gpu.isFallbackAdapter,
+    });
+    expect(trainer.engine).toBe('webgpu');
+    const losses = await trainer.step(25);
+    expect(losses.length).toBe(25);
+    expect(trainer.progress()).toEqual({ step: 25, epoch: 2.5, samplesSeen: 2 * N + 5 * 10 });
+    const perSample = await trainer.perSampleLosses([0, 1, 2]);
+    expect(perSample.length).toBe(3);
+    expect(perSample.every((l) => l > 0)).toBe(true);
+    await trainer.setWeights(WEIGHTS);
+    expect(sameBits(await trainer.getWeights(), Float64Array.from(WEIGHTS, Math.fround))).toBe(true);
+    trainer.dispose();
+  });
+});
