@@ -140,3 +140,16 @@ describe('parseUrlState', () => {
     expect(settings.batchSize).toBe(8);
   });
 });
+
+describe('the runs parameter', () => {
+  it('may be empty (all runs cleared) without a notice', () => {
+    const { settings, notices } = parseUrlState('runs=', datasets);
+    expect(settings.runs).toEqual([]);
+    expect(notices).toEqual([]);
+  });
+  it('falls back to one run when nothing in it is usable', () => {
+    const { settings, notices } = parseUrlState('runs=0,zz', datasets);
+    expect(settings.runs).toEqual([settings.batchSize]);
+    expect(notices.map((n) => n.key)).toContain('runs-empty');
+  });
+});

@@ -342,6 +342,10 @@ export function parseUrlState(
       const snapped = readBatch(v, 'runs-b');
       if (!runs.includes(snapped)) runs.push(snapped);
     }
+    if (runs.length === 0 && rawRuns.trim() !== '') {
+      runs.push(s.batchSize);
+      note('runs-empty', `No usable batch size in runs; starting one run with B = ${s.batchSize}.`);
+    }
     if (runs.length > MAX_RUNS) {
       note('runs-max', `At most ${MAX_RUNS} runs at once; kept the first ${MAX_RUNS}.`);
       runs.length = MAX_RUNS;

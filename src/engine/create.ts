@@ -37,6 +37,8 @@ export interface CreatedEngine {
   fallbackReason?: string;
   /** Shader compilation time of the WebGPU engine. */
   compileMs?: number;
+  /** True when training does not run on the page's main thread (WebGPU, or a CPU worker). */
+  offThread: boolean;
 }
 
 interface InnerEngine {
@@ -44,6 +46,7 @@ interface InnerEngine {
   badge: string;
   fallbackReason?: string;
   compileMs?: number;
+  offThread: boolean;
   /** Registers the device-loss callback (WebGPU only). */
   onLost?: (callback: (reason: string) => void) => void;
 }
@@ -63,14 +66,19 @@ async function createInner(
   makeCpuEngine: EngineChoice['makeCpuEngine'],
 ): Promise<InnerEngine> {
   const cpu = async (fallbackReason?: string): Promise<InnerEngine> => {
-    let engine: TrainingEngine;
-    try {
-      engine = makeCpuEngine ? await makeCpuEngine(dataset, model) : new CpuEngine(dataset, model);
-    } catch {
-      engine = new CpuEngine(dataset, model);
+    let engine: TrainingEngine | null = null;
+    let offThread = false;
+    if (makeCpuEngine) {
+      try {
+        engine = await makeCpuEngine(dataset, model);
+        offThread = true;
+      } catch {
+        // e.g. workers blocked by a Content-Security-Policy: train in small chunks in-thread
+      }
     }
     return {
-      engine,
+      engine: engine ?? new CpuEngine(dataset, model),
+      offThread,
       badge: fallbackReason ? cpuBadge(fallbackReason) : 'CPU (chosen with engine=cpu)',
       ...(fallbackReason ? { fallbackReason } : {}),
     };
@@ -95,6 +103,7 @@ async function createInner(
       engine: gpu,
       badge: `WebGPU: ${adapter}${request.isFallbackAdapter ? ' (software)' : ''}`,
       compileMs: gpu.compileMs,
+      offThread: true,
       onLost: (callback) => gpu.onDeviceLost(callback),
     };
   } catch (error) {
@@ -115,6 +124,7 @@ export async function createTrainingEngine(
     engine,
     badge: inner.badge,
     kind: inner.engine.engine,
+    offThread: inner.offThread,
     ...(inner.fallbackReason ? { fallbackReason: inner.fallbackReason } : {}),
     ...(inner.compileMs !== undefined ? { compileMs: inner.compileMs } : {}),
   };

@@ -20,4 +20,23 @@ describe('FrameBudget', () => {
     for (let i = 0; i < 20; i++) budget.record(budget.samples, 0);
     expect(budget.samples).toBe(500);
   });
+
+  it('allows longer chunks when a fixed cost per call dominates, within its cap', () => {
+    // Each call costs 25 ms whatever its size, plus 0.01 ms per sample; the target is 10 ms.
+    const budget = new FrameBudget(10, 1, 1e6, 1, 40);
+    for (let i = 0; i < 50; i++) budget.record(budget.samples, 25 + 0.01 * budget.samples);
+    expect(budget.currentTargetMs).toBe(40);
+    // At the fixed point the per-sample work fills what the fixed cost leaves: 15 ms → 1500.
+    expect(budget.samples).toBeGreaterThan(1000);
+    expect(25 + 0.01 * budget.samples).toBeLessThanOrEqual(40 * 1.05);
+  });
+
+  it('returns to its target once the runs change and the fixed cost is gone', () => {
+    const budget = new FrameBudget(10, 1, 1e6, 1, 40);
+    for (let i = 0; i < 20; i++) budget.record(budget.samples, 25 + 0.01 * budget.samples);
+    budget.resetFixedCost();
+    for (let i = 0; i < 400; i++) budget.record(budget.samples, 0.01 * budget.samples);
+    expect(budget.currentTargetMs).toBeCloseTo(10, 5);
+    expect(budget.samples).toBeCloseTo(1000, -1);
+  });
 });

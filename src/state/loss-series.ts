@@ -44,7 +44,7 @@ export class LossSeries {
   /** Increases on every change, so views redraw only when needed. */
   version = 0;
 
-  constructor(readonly capacity = 1024) {
+  constructor(readonly capacity = 512) {
     if (capacity < 4 || capacity % 2 !== 0) throw new RangeError('capacity must be an even number ≥ 4');
   }
 

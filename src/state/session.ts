@@ -37,7 +37,14 @@ import type {
   TrainerProgress,
   TrainingEngine,
 } from '../engine/types';
-import { FrameBudget, SPEED_SAMPLES_PER_SECOND } from './budget';
+import {
+  CHUNK_MS_OFF_THREAD,
+  CHUNK_MS_ON_MAIN_THREAD,
+  FrameBudget,
+  MAX_CHUNK_MS_OFF_THREAD,
+  MAX_CHUNK_MS_ON_MAIN_THREAD,
+  SPEED_SAMPLES_PER_SECOND,
+} from './budget';
 import { WorkerCpuEngine } from './cpu-worker/worker-engine';
 import { LossSeries } from './loss-series';
 import { Store } from './store';
@@ -190,6 +197,15 @@ export class Session {
     this.engine = null;
   }
 
+  /**
+   * Runs `task` with the current engine between training chunks, never during one: for views
+   * that need more than the store holds (per-sample gradients, dataset losses). Resolves with
+   * null when there is no engine yet.
+   */
+  withEngine<T>(task: (engine: TrainingEngine) => Promise<T>): Promise<T | null> {
+    return this.exclusive(async () => (this.engine ? task(this.engine) : null));
+  }
+
   // ---------------------------------------------------------------- settings
 
   private setSettings(settings: Settings): void {
@@ -340,6 +356,8 @@ export class Session {
       }
       this.engine = created.engine;
       this.budget.samples = 32;
+      this.budget.targetMs = created.offThread ? CHUNK_MS_OFF_THREAD : CHUNK_MS_ON_MAIN_THREAD;
+      this.budget.maxTargetMs = created.offThread ? MAX_CHUNK_MS_OFF_THREAD : MAX_CHUNK_MS_ON_MAIN_THREAD;
       this.store.set({
         engine: {
           status: 'ready',
@@ -415,6 +433,7 @@ export class Session {
       datasetLoss: Number.isFinite(startLoss) ? startLoss : null,
     };
     this.runs.push(run);
+    this.budget.resetFixedCost();
     this.publish(true);
     return run;
   }
@@ -637,7 +656,7 @@ export class Session {
 
   private publish(force: boolean): void {
     const now = performance.now();
-    const interval = this.state.reducedMotion ? 500 : 50;
+    const interval = this.state.reducedMotion ? 500 : 100;
     if (!force && now - this.lastPublish < interval) return;
     this.lastPublish = now;
     this.store.set({ runs: this.runs.map((r) => ({ ...r })), samplesPerFrame: this.budget.samples });

@@ -1,0 +1,224 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import { dragRangeTo, expectLossFalls, runRows, snapshot, waitForTraining, watchPage } from './helpers';
+
+const SLIDER = '.batch-range';
+
+test('the built page loads, trains, and logs no console error nor any request off localhost', async ({
+  page,
+}, testInfo) => {
+  const watched = watchPage(page);
+  await page.goto('./');
+  await expect(page.getByRole('heading', { name: 'batchlab' })).toBeVisible();
+  await expect(page.locator('.engine-badge')).toContainText(/WebGPU: |CPU/);
+  await waitForTraining(page);
+  await expectLossFalls(page, 32);
+  await expect(page.locator('.batch-name')).toHaveText('B = 32: mini-batch gradient descent');
+  await snapshot(page, testInfo, 'desktop-start');
+  testInfo.annotations.push({
+    type: 'engine',
+    description: (await page.locator('.engine-badge').textContent()) ?? '',
+  });
+  expect(watched.errors).toEqual([]);
+  expect(watched.foreignRequests).toEqual([]);
+});
+
+test('dragging the slider with the mouse to B = 1 and to B = N starts both runs, and their losses fall', async ({
+  page,
+}, testInfo) => {
+  const watched = watchPage(page);
+  await page.goto('./?dataset=circles&n=512');
+  await waitForTraining(page);
+  const stops = await page.locator(SLIDER).evaluate((el) => Number((el as HTMLInputElement).max));
+
+  await dragRangeTo(page, SLIDER, 0);
+  await expect(page.locator('.batch-name')).toHaveText('B = 1: stochastic gradient descent');
+  await expect(page.locator('.legend-item[data-batch-size="1"]')).toContainText('B = 1 (SGD)');
+
+  await dragRangeTo(page, SLIDER, stops);
+  await expect(page.locator('.batch-name')).toHaveText('B = N = 512: full-batch gradient descent');
+  await expect(page.locator('.legend-item[data-batch-size="512"]')).toContainText('B = N = 512 (full batch)');
+
+  // The run that was there, and the two new ones, side by side, each with its own curve.
+  await expect(page.locator('.legend-item')).toHaveCount(3);
+  await expect(page.locator('.loss-plot g.run')).toHaveCount(3);
+  await expectLossFalls(page, 1);
+  await expectLossFalls(page, 512, 0.97);
+  // Both started from the same initial weights, so from the same dataset loss.
+  const rows = await runRows(page);
+  const first = rows.map((r) => r.firstLoss);
+  expect(Math.max(...first) - Math.min(...first)).toBeLessThan(1e-6);
+  expect(page.url()).toContain('runs=32,1,N');
+  await snapshot(page, testInfo, 'desktop-b1-and-bN');
+  expect(watched.errors).toEqual([]);
+});
+
+test('without WebGPU the page trains on the CPU engine and says why', async ({ page }, testInfo) => {
+  await page.addInitScript(() => {
+    // As in a browser that has no WebGPU at all.
+    delete (Navigator.prototype as { gpu?: unknown }).gpu;
+  });
+  const watched = watchPage(page);
+  await page.goto('./');
+  const badge = page.locator('.engine-badge');
+  await expect(badge).toContainText(
+    'CPU (WebGPU is not available in this browser: this browser has no WebGPU',
+  );
+  await expect(badge).toHaveAttribute('data-engine', 'cpu');
+  await waitForTraining(page);
+  await expectLossFalls(page, 32);
+  await snapshot(page, testInfo, 'desktop-cpu-fallback');
+  expect(watched.errors).toEqual([]);
+});
+
+test('engine=cpu in the URL forces the CPU engine', async ({ page }) => {
+  await page.goto('./?engine=cpu');
+  await expect(page.locator('.engine-badge')).toContainText('CPU (chosen with engine=cpu)');
+  await waitForTraining(page);
+});
+
+test('a URL full of garbage loads, shows a dismissible notice, and trains', async ({ page }, testInfo) => {
+  const watched = watchPage(page);
+  await page.goto(
+    './?dataset=%3Cscript%3Ealert(1)%3C/script%3E&n=lots&b=-3&lr=banana&x=sideways&hidden=999,999,999,999,999,999&speed=1e9&panels=nope&runs=0,zz&utm_source=x',
+  );
+  const notices = page.locator('.notice');
+  await expect(notices.first()).toBeVisible();
+  expect(await notices.count()).toBeGreaterThanOrEqual(5);
+  await expect(page.locator('.notices')).toContainText('no dataset');
+  await expect(page.locator('.notices')).toContainText('utm_source');
+  await waitForTraining(page);
+  await expectLossFalls(page, 32, 0.97);
+  await snapshot(page, testInfo, 'desktop-garbage-url');
+  const before = await notices.count();
+  await notices.first().getByRole('button', { name: 'Dismiss this notice' }).click();
+  await expect(notices).toHaveCount(before - 1);
+  // Nothing of the garbage is echoed as markup.
+  expect(await page.locator('script:not([type="module"]):not([src])').count()).toBe(0);
+  expect(watched.errors).toEqual([]);
+});
+
+test('a diverging run is marked and stopped while the others go on', async ({ page }, testInfo) => {
+  // Summed gradients with this learning rate: a step 256 times too large for B = N, fine for B = 1.
+  await page.goto('./?dataset=plane&reduction=sum&lr=0.05&runs=1,N&engine=cpu');
+  await expect(page.locator('tr[data-run-row][data-batch-size="256"]')).toHaveAttribute(
+    'data-status',
+    'diverged',
+    {
+      timeout: 30_000,
+    },
+  );
+  await expect(page.locator('.legend-item[data-batch-size="256"]')).toContainText('diverged');
+  await expect(page.locator('.loss-plot g.diverged')).toHaveCount(1);
+  const stepsAt = async (b: number) => (await runRows(page)).find((r) => r.batchSize === b)?.steps ?? 0;
+  const divergedSteps = await stepsAt(256);
+  const sgdSteps = await stepsAt(1);
+  await expect.poll(() => stepsAt(1), { timeout: 20_000 }).toBeGreaterThan(sgdSteps);
+  expect(await stepsAt(256)).toBe(divergedSteps);
+  await snapshot(page, testInfo, 'desktop-diverged');
+});
+
+test('the longest main-thread task during a race is measured and reported', async ({ page }, testInfo) => {
+  await page.addInitScript(() => {
+    const durations: number[] = [];
+    (window as unknown as { __longTasks: number[] }).__longTasks = durations;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) durations.push(entry.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  const report: Record<string, unknown> = {};
+  const setups = {
+    'WebGPU if available, core panels': 'engine=auto&panels=controls,loss,data,article',
+    'CPU, core panels': 'engine=cpu&panels=controls,loss,data,article',
+    'WebGPU if available, every panel': 'engine=auto',
+    'CPU, every panel': 'engine=cpu',
+  };
+  for (const [name, query] of Object.entries(setups)) {
+    await page.goto(`./?${query}&dataset=spirals&speed=5`);
+    await waitForTraining(page);
+    await page.getByRole('button', { name: /^Race/ }).click();
+    await expect(page.locator('.legend-item')).toHaveCount(4);
+    // Start counting once the race runs: page load and engine start-up are not "during a run".
+    await page.evaluate(() => {
+      (window as unknown as { __longTasks: number[] }).__longTasks.length = 0;
+    });
+    await page.waitForTimeout(8000);
+    const tasks = await page.evaluate(() =>
+      (window as unknown as { __longTasks: number[] }).__longTasks.slice(),
+    );
+    const rows = await runRows(page);
+    report[name] = {
+      badge: await page.locator('.engine-badge').textContent(),
+      longTasksOver50ms: tasks.length,
+      longestTaskMs: tasks.length ? Math.round(Math.max(...tasks)) : '< 50 (none observed)',
+      stepsPerRun: Object.fromEntries(rows.map((r) => [`B=${r.batchSize}`, r.steps])),
+    };
+  }
+  const text = JSON.stringify(report, null, 2);
+  console.log(`Long tasks during an 8 s race of B = 1, 8, 64, N:\n${text}`);
+  await testInfo.attach('long-tasks.json', { body: text, contentType: 'application/json' });
+});
+
+test('no serious or critical accessibility violations (axe)', async ({ page }, testInfo) => {
+  await page.goto('./?engine=cpu&runs=1,32,N');
+  await waitForTraining(page);
+  await page.locator('.loss-table-box summary').click();
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  await testInfo.attach('axe-violations.json', {
+    body: JSON.stringify(results.violations, null, 2),
+    contentType: 'application/json',
+  });
+  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+});
+
+test('the batch-size slider works from the keyboard', async ({ page }) => {
+  await page.goto('./?engine=cpu&n=512');
+  await waitForTraining(page);
+  await page.locator(SLIDER).focus();
+  await page.keyboard.press('Home');
+  await expect(page.locator('.batch-name')).toHaveText('B = 1: stochastic gradient descent');
+  await expect(page.locator('.legend-item[data-batch-size="1"]')).toBeVisible();
+  await page.keyboard.press('End');
+  await expect(page.locator('.legend-item[data-batch-size="512"]')).toBeVisible();
+});
+
+test.describe('on a 360 px phone', () => {
+  test.use({ viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
+
+  test('fits the width, trains, and can race', async ({ page }, testInfo) => {
+    const watched = watchPage(page);
+    await page.goto('./');
+    await waitForTraining(page);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await snapshot(page, testInfo, 'phone-top');
+    await page.getByRole('button', { name: /^Race/ }).click();
+    await expect(page.locator('.legend-item')).toHaveCount(4);
+    await page.waitForTimeout(3000);
+    await page.locator('.panel-loss').scrollIntoViewIfNeeded();
+    await snapshot(page, testInfo, 'phone-race-loss');
+    await page.locator('.panel-data').scrollIntoViewIfNeeded();
+    await snapshot(page, testInfo, 'phone-data');
+    expect(watched.errors).toEqual([]);
+  });
+});
+
+test('screenshots of the main states', async ({ page }, testInfo) => {
+  await page.setViewportSize({ width: 1440, height: 960 });
+  await page.goto('./?dataset=spirals&speed=5');
+  await waitForTraining(page);
+  await page.getByRole('button', { name: /^Race/ }).click();
+  await expect(page.locator('.legend-item')).toHaveCount(4);
+  await page.waitForTimeout(6000);
+  await snapshot(page, testInfo, 'desktop-race-epochs');
+  await page.locator('.segmented label', { hasText: 'Updates' }).click();
+  await snapshot(page, testInfo, 'desktop-race-updates');
+  await page.locator('.segmented label', { hasText: 'Time' }).click();
+  await snapshot(page, testInfo, 'desktop-race-time');
+  await page.locator('.segmented label', { hasText: 'Epochs' }).click();
+  await snapshot(page, testInfo, 'desktop-full-page', true);
+  if (process.env.UPDATE_README_SCREENSHOT) {
+    await page.screenshot({ path: 'docs/screenshot.png' });
+  }
+});
