@@ -1,0 +1,210 @@
+// `npm run bench`: the WebGPU engine against the CPU reference engine and TensorFlow.js, in
+// headless Chromium and in Node on Dawn, in one run. Prints tables with ratios and the targets
+// of issue 8, and writes JSON to bench-results/bench-<date>.json. Not part of `npm test`.
+//
+//   npm run bench                 both environments, full measurement (a few minutes)
+//   npm run bench -- --quick      short smoke run (every part, few repetitions)
+//   npm run bench -- --browser    headless Chromium only
+//   npm run bench -- --node       Node on Dawn only
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const known = new Set(['--quick', '--browser', '--node', '--help', '-h', '--node-child']);
+const unknown = args.filter((a) => !known.has(a) && !a.startsWith('--out='));
+
+if (args.includes('--help') || args.includes('-h') || unknown.length > 0) {
+  if (unknown.length > 0) console.error(`unknown option(s): ${unknown.join(' ')}`);
+  console.log('usage: npm run bench [-- --quick] [--browser | --node]');
+  process.exit(unknown.length > 0 ? 2 : 0);
+}
+
+const quick = args.includes('--quick');
+const viteQuiet = { configFile: false, root, logLevel: 'warn' };
+
+async function loadTs(path) {
+  const { runnerImport } = await import('vite');
+  return (await runnerImport(join(root, path), viteQuiet)).module;
+}
+
+function packageVersion(name) {
+  try {
+    return JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Node on Dawn, in a child process (Dawn owns native threads; a crash there must not take the
+// whole bench down, and the numbers are not disturbed by the browser half's leftovers).
+// ---------------------------------------------------------------------------------------------
+
+if (args.includes('--node-child')) {
+  const out = args.find((a) => a.startsWith('--out='))?.slice('--out='.length);
+  const { runNodeBench } = await loadTs('bench/node.ts');
+  const runtime = `Node ${process.version} + Dawn (npm webgpu ${packageVersion('webgpu')})`;
+  const result = await runNodeBench({ quick, runtime, log: (line) => console.log(line) });
+  if (out) writeFileSync(out, JSON.stringify(result));
+  // Dawn's threads can keep the process alive; the result is written, so leave now.
+  process.exit(0);
+}
+
+async function runNode() {
+  const out = join(tmpdir(), `batchlab-bench-node-${process.pid}.json`);
+  const childArgs = [
+    fileURLToPath(import.meta.url),
+    '--node-child',
+    `--out=${out}`,
+    ...(quick ? ['--quick'] : []),
+  ];
+  const code = await new Promise((done) => {
+    const child = spawn(process.execPath, childArgs, { cwd: root, stdio: 'inherit' });
+    child.on('exit', (c, signal) => done(signal ? `signal ${signal}` : c));
+  });
+  try {
+    const result = JSON.parse(readFileSync(out, 'utf8'));
+    rmSync(out, { force: true });
+    return result;
+  } catch {
+    throw new Error(`the Node bench ended without a result (exit ${code})`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Headless Chromium: build bench/index.html with Vite, serve it on localhost (navigator.gpu needs a
+// secure context), run it, collect the result the page hands over.
+// ---------------------------------------------------------------------------------------------
+
+// The page is NOT cross-origin isolated, as an ordinary page is not: TF.js then runs its wasm
+// backend as SIMD on one thread. (Isolated, it would pick SIMD + threads; on this 2-core machine
+// that was not faster for these tiny matrices, and slower at B = 4,096 in a trial run.)
+
+async function runBrowser() {
+  const { build, preview } = await import('vite');
+  const outDir = join(root, 'node_modules', '.cache', 'batchlab-bench-page');
+  const started = Date.now();
+  await build({
+    ...viteQuiet,
+    base: './',
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'es2022',
+      reportCompressedSize: false,
+      // Unminified: TF.js's threaded wasm worker breaks when minified (its README says so), should
+      // anyone isolate the page; the speed of what is measured does not depend on it.
+      minify: false,
+      chunkSizeWarningLimit: 10_000,
+      rollupOptions: { input: join(root, 'bench', 'index.html') },
+    },
+  });
+  console.log(`bench page built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const server = await preview({
+    ...viteQuiet,
+    base: './',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 4180, strictPort: false },
+  });
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('the bench server has no local address');
+
+  const { chromiumLaunchOptions } = await loadTs('e2e/browser-launch.ts');
+  const { chromium } = await import('@playwright/test');
+  const browser = await chromium.launch(chromiumLaunchOptions());
+  try {
+    const page = await browser.newPage();
+    const finished = new Promise((done, fail) => {
+      page.exposeFunction('__batchlabBenchReport', (report) => done(report));
+      page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+      page.on('crash', () => fail(new Error('the bench page crashed')));
+    });
+    page.on('console', (msg) => {
+      const text = msg.text();
+      if (text.startsWith('[bench] ')) console.log(text.slice('[bench] '.length));
+      else if (msg.type() === 'error' || msg.type() === 'warning')
+        console.log(`[browser ${msg.type()}] ${text}`);
+    });
+    await page.goto(`${url}bench/index.html${quick ? '?quick' : ''}`);
+    const timeout = new Promise((_, fail) =>
+      setTimeout(
+        () => fail(new Error('the browser bench did not finish in 15 minutes')),
+        15 * 60_000,
+      ).unref(),
+    );
+    const report = await Promise.race([finished, timeout]);
+    if (report.error) throw new Error(`the browser bench failed: ${report.error}`);
+    // The user agent string hides the minor version; the browser itself does not.
+    const browserVersion = browser.version();
+    return { result: { ...report.result, runtime: `Chromium ${browserVersion} (headless)` }, browserVersion };
+  } finally {
+    await browser.close();
+    await new Promise((done) => server.httpServer.close(done));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const started = Date.now();
+const report = await loadTs('bench/report.ts');
+const { description } = await loadTs('bench/workload.ts').then((w) => w.loadWorkload());
+const environments = [];
+let browserVersion = null;
+let failed = false;
+
+if (!args.includes('--node')) {
+  console.log(`\n--- headless Chromium${quick ? ' (quick)' : ''} ---`);
+  try {
+    const browser = await runBrowser();
+    browserVersion = browser.browserVersion;
+    environments.push(browser.result);
+  } catch (error) {
+    failed = true;
+    console.error(error instanceof Error ? error.message : error);
+  }
+}
+if (!args.includes('--browser')) {
+  console.log(`\n--- Node on Dawn${quick ? ' (quick)' : ''} ---`);
+  try {
+    environments.push(await runNode());
+  } catch (error) {
+    failed = true;
+    console.error(error instanceof Error ? error.message : error);
+  }
+}
+
+const targets = environments.flatMap((env) => report.checkTargets(env));
+const cpuList = cpus();
+const result = {
+  date: new Date().toISOString(),
+  quick,
+  workload: description,
+  host: {
+    node: process.version,
+    cpus: cpuList.length,
+    cpuModel: cpuList[0]?.model ?? 'unknown',
+    platform: `${process.platform} ${process.arch}`,
+    browser: browserVersion ? `Chromium ${browserVersion} (headless)` : null,
+  },
+  environments,
+  targets,
+};
+
+console.log(`\n=== batchlab bench${quick ? ' (quick: figures are rough)' : ''}: ${description}`);
+console.log(
+  `host: ${result.host.cpus} × ${result.host.cpuModel}, ${result.host.platform}, Node ${process.version}`,
+);
+for (const env of environments) console.log(`\n${report.formatEnvironment(env)}`);
+if (targets.length > 0)
+  console.log(`\ntargets (issue 8), ratios measured in this run:\n${report.formatTargets(targets)}`);
+
+const dir = join(root, 'bench-results');
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `bench-${result.date.replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
+writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+console.log(`\nwritten: ${file} (${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
+process.exit(failed ? 1 : 0);
