@@ -33,8 +33,11 @@ export async function gpuBackend(gpu: GPU | undefined): Promise<GpuBackend | str
   const options: GpuEngineOptions = { adapterName, isFallbackAdapter };
   return {
     adapter: adapterDescription(device, adapterName, isFallbackAdapter),
-    async createTrainer(dataset, model, config, init) {
-      const trainer = await GpuTrainer.create(device, dataset, model, config, init, options);
+    async createTrainer(dataset, model, config, init, stepsPerDispatch) {
+      const trainer = await GpuTrainer.create(device, dataset, model, config, init, {
+        ...options,
+        ...(stepsPerDispatch ? { stepsPerDispatch } : {}),
+      });
       return {
         step: async (count) => {
           await trainer.step(count);

@@ -33,10 +33,19 @@ function log(line: string): void {
 
 async function main(): Promise<void> {
   window.__batchlabBench = { done: false };
-  const quick = new URLSearchParams(location.search).has('quick');
+  const params = new URLSearchParams(location.search);
+  const quick = params.has('quick');
+  const profile = params.has('profile');
   try {
     const gpu = await gpuBackend(navigator.gpu);
-    const result = await runSuite({ environment: 'browser', runtime: navigator.userAgent, gpu, quick, log });
+    const result = await runSuite({
+      environment: 'browser',
+      runtime: navigator.userAgent,
+      gpu,
+      quick,
+      profile,
+      log,
+    });
     show(`\n${formatEnvironment(result)}`);
     window.__batchlabBench = { done: true, result };
     await window.__batchlabBenchReport?.(window.__batchlabBench);

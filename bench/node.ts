@@ -13,6 +13,7 @@ import { runSuite } from './suite';
 
 export async function runNodeBench(options: {
   quick: boolean;
+  profile: boolean;
   runtime: string;
   log: (line: string) => void;
 }): Promise<EnvironmentResult> {
@@ -22,6 +23,7 @@ export async function runNodeBench(options: {
     runtime: options.runtime,
     gpu,
     quick: options.quick,
+    profile: options.profile,
     log: options.log,
   });
 }

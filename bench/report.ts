@@ -58,6 +58,8 @@ export interface EnvironmentResult {
   adapter: AdapterDescription | null;
   /** The WebGPU engine's layout for this adapter, as it describes it. */
   gpuLayout: string | null;
+  /** `--profile` only: the WebGPU engine's steps/s with fixed steps per dispatch. */
+  dispatchSweep?: DispatchProbe[];
   tfjs: { version: string; wasmVariant: string | null; webgpuNote?: string };
   throughput: Throughput[];
   race: RaceResult;
@@ -65,6 +67,12 @@ export interface EnvironmentResult {
   wide: Throughput[];
   errors: string[];
   elapsedSeconds: number;
+}
+
+export interface DispatchProbe {
+  batchSize: number;
+  stepsPerDispatch: number;
+  stepsPerSecond: number | null;
 }
 
 export interface AdapterDescription {
@@ -373,6 +381,22 @@ export function formatEnvironment(env: EnvironmentResult): string {
   out.push('wider model 2→64→64→1:');
   const w = wideRows(env.wide);
   out.push(textTable(w.header, w.rows));
+  if (env.dispatchSweep && env.dispatchSweep.length > 0) {
+    out.push('');
+    out.push('WebGPU engine with fixed steps per dispatch (steps/s; µs per step in brackets):');
+    const perDispatch = [...new Set(env.dispatchSweep.map((p) => p.stepsPerDispatch))].sort((a, b) => a - b);
+    const sizes = [...new Set(env.dispatchSweep.map((p) => p.batchSize))].sort((a, b) => a - b);
+    const rows = sizes.map((b) => [
+      b.toLocaleString('en-US'),
+      ...perDispatch.map((k) => {
+        const rate = env.dispatchSweep?.find(
+          (p) => p.batchSize === b && p.stepsPerDispatch === k,
+        )?.stepsPerSecond;
+        return rate ? `${formatRate(rate)} (${(1e6 / rate).toFixed(1)})` : 'n/a';
+      }),
+    ]);
+    out.push(textTable(['B', ...perDispatch.map((k) => `${k}/dispatch`)], rows));
+  }
   if (env.errors.length > 0) {
     out.push('');
     for (const e of env.errors) out.push(`error: ${e}`);

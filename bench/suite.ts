@@ -11,6 +11,7 @@ import type { Dataset, ModelSpec, TrainConfig, TrainingEngine } from '../src/eng
 import {
   type AdapterDescription,
   type CompileResult,
+  type DispatchProbe,
   type EnvironmentResult,
   type ImplId,
   median,
@@ -45,6 +46,8 @@ export interface GpuBackend {
     model: ModelSpec,
     config: TrainConfig,
     init: Float64Array,
+    /** Fixes the engine's steps per dispatch (default: its own adaptive plan). */
+    stepsPerDispatch?: number,
   ): Promise<BenchTrainer>;
   /** A fresh multi-run engine for `model`; `compileMs` is its pipelines' compile time. */
   createEngine(
@@ -61,6 +64,8 @@ export interface SuiteOptions {
   /** The WebGPU engine, or the reason there is none. */
   gpu: GpuBackend | string;
   quick: boolean;
+  /** Also sweep fixed steps per dispatch (where the WebGPU engine's time goes). */
+  profile: boolean;
   log: (message: string) => void;
 }
 
@@ -70,12 +75,29 @@ interface Timing {
   repetitions: number;
   raceEpochs: number;
   raceRepetitions: number;
+  batchSizes: readonly number[];
+  wideBatchSizes: readonly number[];
 }
 
 function timingFor(quick: boolean): Timing {
   return quick
-    ? { minRepSeconds: 0.05, repetitions: 1, raceEpochs: 1, raceRepetitions: 1 }
-    : { minRepSeconds: 0.3, repetitions: 3, raceEpochs: 10, raceRepetitions: 3 };
+    ? // A smoke run of every part: two batch sizes, one short repetition, a one-epoch race.
+      {
+        minRepSeconds: 0.05,
+        repetitions: 1,
+        raceEpochs: 1,
+        raceRepetitions: 1,
+        batchSizes: [1, 32],
+        wideBatchSizes: [32],
+      }
+    : {
+        minRepSeconds: 0.3,
+        repetitions: 3,
+        raceEpochs: 10,
+        raceRepetitions: 3,
+        batchSizes: BENCH_BATCH_SIZES,
+        wideBatchSizes: WIDE_BATCH_SIZES,
+      };
 }
 
 const now = () => performance.now() / 1000;
@@ -188,6 +210,9 @@ function tfjsTrainer(
     dispose: () => trainer.dispose(),
   };
 }
+
+const PROFILE_BATCH_SIZES = [1, 32, 256];
+const PROFILE_STEPS_PER_DISPATCH = [1, 8, 64, 512, 4096];
 
 /** Caps keep one repetition bounded even if a probe was misleadingly fast. */
 const MAX_STEPS: Record<ImplId, number> = {
@@ -419,8 +444,8 @@ export async function runSuite(options: SuiteOptions): Promise<EnvironmentResult
     );
   };
 
-  for (const b of BENCH_BATCH_SIZES) await run('gpu', b, model, workload.initialWeights, throughput);
-  for (const b of BENCH_BATCH_SIZES) await run('cpu', b, model, workload.initialWeights, throughput);
+  for (const b of timing.batchSizes) await run('gpu', b, model, workload.initialWeights, throughput);
+  for (const b of timing.batchSizes) await run('cpu', b, model, workload.initialWeights, throughput);
 
   // TF.js, one backend at a time (its backends are global).
   let wasmVariant: string | null = null;
@@ -430,7 +455,7 @@ export async function runSuite(options: SuiteOptions): Promise<EnvironmentResult
     const problem = await selectTfjsBackend(backend);
     if (backend === 'webgpu' && problem) webgpuNote = problem;
     if (backend === 'wasm' && !problem) wasmVariant = await tfjsWasmVariant().catch(() => null);
-    for (const b of BENCH_BATCH_SIZES) {
+    for (const b of timing.batchSizes) {
       if (problem) {
         throughput.push(missing(impl, b, problem));
         log(`  ${impl} B=${b}: n/a (${problem})`);
@@ -440,11 +465,31 @@ export async function runSuite(options: SuiteOptions): Promise<EnvironmentResult
     }
   }
 
+  const dispatchSweep: DispatchProbe[] = [];
+  if (options.profile && typeof gpu !== 'string') {
+    log('steps per dispatch sweep…');
+    for (const b of PROFILE_BATCH_SIZES) {
+      for (const stepsPerDispatch of PROFILE_STEPS_PER_DISPATCH) {
+        const row = await benchTrainer(
+          'gpu',
+          b,
+          () => gpu.createTrainer(dataset, model, trainConfig(b), workload.initialWeights, stepsPerDispatch),
+          timing,
+          MAX_STEPS.gpu,
+        );
+        dispatchSweep.push({ batchSize: b, stepsPerDispatch, stepsPerSecond: row.stepsPerSecond });
+        log(
+          `  B=${b} ${stepsPerDispatch} steps/dispatch: ${row.stepsPerSecond?.toFixed(1) ?? row.note} steps/s`,
+        );
+      }
+    }
+  }
+
   log('race…');
   const race = await benchRace(workload, gpu, timing, log);
 
   log('wider model…');
-  for (const b of WIDE_BATCH_SIZES) {
+  for (const b of timing.wideBatchSizes) {
     await run('gpu', b, wideModel, workload.wideInitialWeights, wide);
     await run('cpu', b, wideModel, workload.wideInitialWeights, wide);
   }
@@ -454,6 +499,7 @@ export async function runSuite(options: SuiteOptions): Promise<EnvironmentResult
     runtime: options.runtime,
     adapter: typeof gpu === 'string' ? null : gpu.adapter,
     gpuLayout,
+    ...(dispatchSweep.length > 0 ? { dispatchSweep } : {}),
     tfjs: { version: tf.version_core, wasmVariant, ...(webgpuNote ? { webgpuNote } : {}) },
     throughput,
     race,

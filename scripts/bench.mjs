@@ -6,6 +6,7 @@
 //   npm run bench -- --quick      short smoke run (every part, few repetitions)
 //   npm run bench -- --browser    headless Chromium only
 //   npm run bench -- --node       Node on Dawn only
+//   npm run bench -- --profile    also time the WebGPU engine with fixed steps per dispatch
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -14,16 +15,17 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const known = new Set(['--quick', '--browser', '--node', '--help', '-h', '--node-child']);
+const known = new Set(['--quick', '--profile', '--browser', '--node', '--help', '-h', '--node-child']);
 const unknown = args.filter((a) => !known.has(a) && !a.startsWith('--out='));
 
 if (args.includes('--help') || args.includes('-h') || unknown.length > 0) {
   if (unknown.length > 0) console.error(`unknown option(s): ${unknown.join(' ')}`);
-  console.log('usage: npm run bench [-- --quick] [--browser | --node]');
+  console.log('usage: npm run bench [-- --quick] [--profile] [--browser | --node]');
   process.exit(unknown.length > 0 ? 2 : 0);
 }
 
 const quick = args.includes('--quick');
+const profile = args.includes('--profile');
 const viteQuiet = { configFile: false, root, logLevel: 'warn' };
 
 async function loadTs(path) {
@@ -48,7 +50,7 @@ if (args.includes('--node-child')) {
   const out = args.find((a) => a.startsWith('--out='))?.slice('--out='.length);
   const { runNodeBench } = await loadTs('bench/node.ts');
   const runtime = `Node ${process.version} + Dawn (npm webgpu ${packageVersion('webgpu')})`;
-  const result = await runNodeBench({ quick, runtime, log: (line) => console.log(line) });
+  const result = await runNodeBench({ quick, profile, runtime, log: (line) => console.log(line) });
   if (out) writeFileSync(out, JSON.stringify(result));
   // Dawn's threads can keep the process alive; the result is written, so leave now.
   process.exit(0);
@@ -61,6 +63,7 @@ async function runNode() {
     '--node-child',
     `--out=${out}`,
     ...(quick ? ['--quick'] : []),
+    ...(profile ? ['--profile'] : []),
   ];
   const code = await new Promise((done) => {
     const child = spawn(process.execPath, childArgs, { cwd: root, stdio: 'inherit' });
@@ -129,7 +132,8 @@ async function runBrowser() {
       else if (msg.type() === 'error' || msg.type() === 'warning')
         console.log(`[browser ${msg.type()}] ${text}`);
     });
-    await page.goto(`${url}bench/index.html${quick ? '?quick' : ''}`);
+    const query = [quick ? 'quick' : '', profile ? 'profile' : ''].filter(Boolean).join('&');
+    await page.goto(`${url}bench/index.html${query ? `?${query}` : ''}`);
     const timeout = new Promise((_, fail) =>
       setTimeout(
         () => fail(new Error('the browser bench did not finish in 15 minutes')),
