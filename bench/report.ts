@@ -88,7 +88,14 @@ export interface BenchReport {
   date: string;
   quick: boolean;
   workload: string;
-  host: { node: string; cpus: number; cpuModel: string; platform: string; browser: string | null };
+  host: {
+    node: string;
+    cpus: number;
+    cpuModel: string;
+    platform: string;
+    browser: string | null;
+    loadAverage1min: { before: number; after: number };
+  };
   environments: EnvironmentResult[];
   targets: TargetCheck[];
 }

@@ -9,7 +9,7 @@
 //   npm run bench -- --profile    also time the WebGPU engine with fixed steps per dispatch
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -154,6 +154,8 @@ async function runBrowser() {
 // ---------------------------------------------------------------------------------------------
 
 const started = Date.now();
+// Other work on the machine distorts every figure: recorded so a reader can tell.
+const loadBefore = loadavg()[0];
 const report = await loadTs('bench/report.ts');
 const { description } = await loadTs('bench/workload.ts').then((w) => w.loadWorkload());
 const environments = [];
@@ -193,6 +195,7 @@ const result = {
     cpuModel: cpuList[0]?.model ?? 'unknown',
     platform: `${process.platform} ${process.arch}`,
     browser: browserVersion ? `Chromium ${browserVersion} (headless)` : null,
+    loadAverage1min: { before: loadBefore, after: loadavg()[0] },
   },
   environments,
   targets,
@@ -200,8 +203,12 @@ const result = {
 
 console.log(`\n=== batchlab bench${quick ? ' (quick: figures are rough)' : ''}: ${description}`);
 console.log(
-  `host: ${result.host.cpus} × ${result.host.cpuModel}, ${result.host.platform}, Node ${process.version}`,
+  `host: ${result.host.cpus} × ${result.host.cpuModel}, ${result.host.platform}, Node ${process.version}; ` +
+    `load average ${loadBefore.toFixed(2)} before, ${result.host.loadAverage1min.after.toFixed(2)} after`,
 );
+if (result.host.loadAverage1min.before > result.host.cpus * 0.5) {
+  console.log('warning: the machine was busy when the bench started; the figures may be low and noisy');
+}
 for (const env of environments) console.log(`\n${report.formatEnvironment(env)}`);
 if (targets.length > 0)
   console.log(`\ntargets (issue 8), ratios measured in this run:\n${report.formatTargets(targets)}`);
