@@ -137,6 +137,18 @@ test('anatomy: "Apply the update, next batch" moves on to a new batch from the u
   expect(before).toBeCloseTo(after, 4);
 });
 
+test('anatomy: the arrows can be drawn in the plane of two chosen weights', async ({ page }) => {
+  await page.goto('./?panels=anatomy&engine=cpu');
+  const panel = page.locator('[data-view="anatomy"]');
+  await panel.getByRole('button', { name: /^4\. Backprop/ }).click();
+  await expect(panel.locator('svg.anatomy-primary')).toContainText('along the mean gradient');
+  await panel.getByLabel('Arrows in the plane of').selectOption('parameters');
+  await panel.getByLabel('weight up').selectOption({ label: 'b2[0]' });
+  await expect(panel.locator('svg.anatomy-primary')).toContainText('∂loss/∂W1[0][0]');
+  await expect(panel.locator('svg.anatomy-primary')).toContainText('∂loss/∂b2[0]');
+  await expect(panel.locator('.sample-arrow')).toHaveCount(8);
+});
+
 for (const engine of ['cpu', 'auto'] as const) {
   test(`noise panel (${engine} engine): measured points with error bars lie on the exact curve, B_simple marked`, async ({
     page,

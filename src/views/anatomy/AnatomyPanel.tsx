@@ -1,5 +1,6 @@
 import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { Reduction } from '../../engine/types';
+import { parameterNames } from '../../metrics/anatomy';
 import { OKABE_ITO } from '../noise/palette';
 import { type AnatomySetup, buildAnatomyView, defaultAnatomySetup } from './anatomy-model';
 import {
@@ -118,6 +119,10 @@ export function AnatomyPanel({
   const [reduction, setReduction] = useState<Reduction>('mean');
   const [scaleSum, setScaleSum] = useState(true);
   const [error, setError] = useState<string | null>(null);
+  const [plane, setPlane] = useState<'mean-spread' | 'parameters'>('mean-spread');
+  const [firstParameter, setFirstParameter] = useState(0);
+  const [secondParameter, setSecondParameter] = useState(1);
+  const names = useMemo(() => parameterNames(setup.model), [setup]);
 
   const [source, setSource] = useState(setup);
   if (source !== setup) {
@@ -136,11 +141,26 @@ export function AnatomyPanel({
         scaleSumByBatch: scaleSum,
         shuffleSeed: 7,
         comparisonSteps: 20,
+        projection:
+          plane === 'parameters'
+            ? { kind: 'parameters', first: firstParameter, second: secondParameter }
+            : { kind: 'mean-spread' },
       });
     } catch (caught) {
       return caught instanceof Error ? caught : new Error(String(caught));
     }
-  }, [setup, weights, step, batchSize, learningRate, reduction, scaleSum]);
+  }, [
+    setup,
+    weights,
+    step,
+    batchSize,
+    learningRate,
+    reduction,
+    scaleSum,
+    plane,
+    firstParameter,
+    secondParameter,
+  ]);
 
   useEffect(() => setError(view instanceof Error ? view.message : null), [view]);
 
@@ -217,7 +237,7 @@ export function AnatomyPanel({
         drawSequentialVsAveraged(primary, each, {
           sequential: view.sequentialProjected,
           averaged: view.averagedProjected,
-          axisLabels: ['weight change along the mean gradient', 'across it'],
+          axisLabels: view.weightAxisLabels,
         });
         break;
       case 'sum-mean':
@@ -329,6 +349,48 @@ export function AnatomyPanel({
             with lr/B
           </label>
         </fieldset>
+        <label>
+          Arrows in the plane of{' '}
+          <select
+            value={plane}
+            onChange={(e) => setPlane(e.target.value === 'parameters' ? 'parameters' : 'mean-spread')}
+          >
+            <option value="mean-spread">the mean gradient and the largest disagreement</option>
+            <option value="parameters">two chosen weights</option>
+          </select>
+        </label>
+        {plane === 'parameters' && (
+          <>
+            <label>
+              across{' '}
+              <select
+                aria-label="weight across"
+                value={firstParameter}
+                onChange={(e) => setFirstParameter(Number(e.target.value))}
+              >
+                {names.map((name, j) => (
+                  <option key={name} value={j} disabled={j === secondParameter}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              up{' '}
+              <select
+                aria-label="weight up"
+                value={secondParameter}
+                onChange={(e) => setSecondParameter(Number(e.target.value))}
+              >
+                {names.map((name, j) => (
+                  <option key={name} value={j} disabled={j === firstParameter}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </>
+        )}
       </div>
 
       <ol className="anatomy-stepper" aria-label="Stages of one update">
@@ -438,8 +500,11 @@ function StageNumbers({
     case 'gradients':
       return (
         <p className="anatomy-note">
-          {k} gradients of {a.paramCount} numbers each. Left: each as an arrow, in the plane spanned by their
-          mean and their largest disagreement. Right: the same gradients, one bar per sample for each weight
+          {k} gradients of {a.paramCount} numbers each. Left: each as an arrow, in the plane of{' '}
+          {view.axisLabels[0].startsWith('∂')
+            ? `two weights (${view.axisLabels[0]} across, ${view.axisLabels[1]} up)`
+            : 'their mean and their largest disagreement'}
+          . Right: the same gradients, one bar per sample for each weight
           {view.shownParameters.length < a.paramCount
             ? ` (the ${view.shownParameters.length} most active weights)`
             : ''}

@@ -11,6 +11,7 @@ import {
   dissectBatch,
   meanAndSpreadBasis,
   type ProjectedGradients,
+  parameterBasis,
   parameterNames,
   projectDisplacements,
   projectGradients,
@@ -42,6 +43,8 @@ export interface AnatomySettings {
   shuffleSeed: number;
   /** Steps of the sum-vs-mean comparison. */
   comparisonSteps: number;
+  /** The plane of the 2-D pictures: mean gradient and largest disagreement, or two parameters. */
+  projection: { kind: 'mean-spread' } | { kind: 'parameters'; first: number; second: number };
 }
 
 export interface AnatomyView {
@@ -54,6 +57,8 @@ export interface AnatomyView {
   /** Parameters drawn as bars (all of them for a small net, the most active 16 otherwise). */
   shownParameters: number[];
   axisLabels: [string, string];
+  /** Axis labels for weight changes (the sequential-vs-averaged picture). */
+  weightAxisLabels: [string, string];
   projected: ProjectedGradients;
   /** Projection of the gradient the update used (mean or sum). */
   combined: [number, number];
@@ -99,10 +104,18 @@ export function buildAnatomyView(
     reduction: settings.reduction,
   });
   const p = anatomy.paramCount;
-  const basis = meanAndSpreadBasis(anatomy.gradients, B, p);
+  const names = parameterNames(model);
+  const projection = settings.projection;
+  const byParameters =
+    projection.kind === 'parameters' &&
+    projection.first !== projection.second &&
+    Math.max(projection.first, projection.second) < p;
+  const basis =
+    byParameters && projection.kind === 'parameters'
+      ? parameterBasis(p, projection.first, projection.second, names)
+      : meanAndSpreadBasis(anatomy.gradients, B, p);
   const projected = projectGradients(anatomy.gradients, B, p, basis);
   const combinedXY = projectGradients(anatomy.reducedGradient, 1, p, basis).samples;
-  const names = parameterNames(model);
   const activity = Array.from({ length: p }, (_, j) => {
     let total = 0;
     for (let s = 0; s < B; s++) total += Math.abs(anatomy.gradients[s * p + j] as number);
@@ -123,7 +136,12 @@ export function buildAnatomyView(
     effectiveLearningRate,
     names,
     shownParameters,
-    axisLabels: ['along the mean gradient', 'across it: largest disagreement'],
+    axisLabels: byParameters
+      ? [`∂loss/∂${basis.labels[0]}`, `∂loss/∂${basis.labels[1]}`]
+      : ['along the mean gradient', 'across it: largest disagreement'],
+    weightAxisLabels: byParameters
+      ? [`change of ${basis.labels[0]}`, `change of ${basis.labels[1]}`]
+      : ['weight change along the mean gradient', 'across it'],
     projected,
     combined: [combinedXY[0] as number, combinedXY[1] as number],
     sequential,

@@ -43,8 +43,10 @@ function setup(svgElement: SVGSVGElement, width: number, height: number, label: 
       .attr('viewBox', '0 0 10 10')
       .attr('refX', 9)
       .attr('refY', 5)
-      .attr('markerWidth', 7)
-      .attr('markerHeight', 7)
+      // Fixed-size heads: scaled by the stroke, a thick short arrow would be all head.
+      .attr('markerUnits', 'userSpaceOnUse')
+      .attr('markerWidth', 12)
+      .attr('markerHeight', 12)
       .attr('orient', 'auto-start-reverse')
       .append('path')
       .attr('d', 'M0,0 L10,5 L0,10 z')

@@ -52,8 +52,8 @@ export async function computeNoiseReport(request: NoiseRequest): Promise<NoiseRe
 
 /**
  * Random batches per batch size for a fixed amount of work (about 3·10⁸ multiply-adds, a second
- * or so in a worker): 200 for small problems, down to 20 for N = 20 000 with hundreds of
- * parameters. Fewer batches only widen the error bars, which the plot shows.
+ * or so in a worker): 200 for small problems, about 40 for N = 20 000 with 337 parameters,
+ * never under 20. Fewer batches only widen the error bars, which the plot shows.
  */
 export function batchesForBudget(n: number, p: number, budget = 3e8): number {
   let rowsPerRound = 0;
