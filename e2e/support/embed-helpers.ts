@@ -45,7 +45,9 @@ export async function expectEmbedLearns(scope: EmbedScope, b: number, factor = 0
  * (works for inputs in shadow roots and in iframes: Playwright gives page coordinates).
  */
 export async function dragSlider(page: Page, input: Locator, targetIndex: number): Promise<void> {
-  await input.scrollIntoViewIfNeeded();
+  // Not scrollIntoViewIfNeeded: it waits for the page to stop moving, and a page that trains
+  // three networks may re-lay out below the slider on every frame.
+  await input.evaluate((el) => el.scrollIntoView({ block: 'center' }));
   const box = await input.boundingBox();
   if (!box) throw new Error('the slider is not visible');
   const { min, max, value } = await input.evaluate((el) => {

@@ -3,18 +3,21 @@
  * served by `vite preview` on localhost:4173, a different origin). It serves
  *  - `/hosts/<name>.html`: course pages from e2e/support/hosts, with `{{APP_ORIGIN}}` replaced
  *    by the app's origin, so they embed batchlab across origins;
- *  - `/batchlab/...`: the built dist/ copied under a sub-path, every response with a strict
- *    Content-Security-Policy header (`default-src 'self'`), to prove the static site and its
- *    embeds need nothing a strict policy forbids.
+ *  - `/batchlab/...`: a copy of the built dist/ (made when the server starts) under a sub-path,
+ *    every response with a strict Content-Security-Policy header (`default-src 'self'`), to prove
+ *    the static site and its embeds need nothing a strict policy forbids.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
 // Not 4180: `npm run bench` previews there.
 export const HOST_PORT = Number(process.env.BATCHLAB_HOST_PORT ?? 4190);
 export const HOST_ORIGIN = `http://127.0.0.1:${HOST_PORT}`;
-export const APP_ORIGIN = 'http://localhost:4173';
+/** Where `vite preview` serves the app (playwright.config.ts); another origin than HOST_ORIGIN. */
+export const APP_ORIGIN = process.env.BATCHLAB_APP_ORIGIN ?? 'http://localhost:4173';
 /** The policy of every page under /batchlab/: nothing but this origin, no inline code, no eval. */
 export const STRICT_CSP = "default-src 'self'";
 
@@ -50,7 +53,28 @@ async function fileAt(path: string): Promise<string | null> {
   }
 }
 
-export function startHostServer(): Promise<Server> {
+export interface HostServer {
+  server: Server;
+  close: () => Promise<void>;
+}
+
+/** Copies dist/ (which must hold the embed too) and serves it, with the host pages. */
+export async function startHostServer(): Promise<HostServer> {
+  if (!existsSync(join(DIST, 'index.html')) || !existsSync(join(DIST, 'embed', 'batch-lab.js')))
+    throw new Error('dist/ or dist/embed/batch-lab.js is missing: run `npm run build` first.');
+  const site = await mkdtemp(join(tmpdir(), 'batchlab-site-'));
+  await cp(DIST, site, { recursive: true });
+  const server = await listen(site);
+  return {
+    server,
+    close: async () => {
+      await new Promise((done) => server.close(done));
+      await rm(site, { recursive: true, force: true });
+    },
+  };
+}
+
+function listen(site: string): Promise<Server> {
   const server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', HOST_ORIGIN);
     const send = (
@@ -65,7 +89,7 @@ export function startHostServer(): Promise<Server> {
     try {
       if (url.pathname.startsWith('/batchlab/') || url.pathname === '/batchlab') {
         const csp = { 'Content-Security-Policy': STRICT_CSP };
-        const path = inside(DIST, url.pathname.slice('/batchlab'.length) || '/');
+        const path = inside(site, url.pathname.slice('/batchlab'.length) || '/');
         const file = path ? await fileAt(path) : null;
         if (!file) return send(404, 'not found', 'text/plain', csp);
         return send(200, await readFile(file), TYPES[extname(file)] ?? 'application/octet-stream', csp);

@@ -66,19 +66,30 @@ function PanelByName({ name }: { name: PanelName }) {
   }
 }
 
-function EmbedLayout({ options, appUrl }: { options: EmbedOptionsStore; appUrl: string }) {
+function EmbedLayout({
+  options,
+  appUrl,
+  asPage,
+}: {
+  options: EmbedOptionsStore;
+  appUrl: string;
+  asPage: boolean;
+}) {
   const panels = useAppState((s) => s.settings.panels);
   const settings = useAppState((s) => s.settings);
   const { controls, locked } = useStore(options, (o) => o);
   // The full page shows every panel: the link leaves `panels` out.
   const fullApp = `${appUrl}?${serializeUrlState({ ...settings, panels: [...DEFAULT_PANELS] }, DATASETS)}`;
-  return (
-    <div className="embed-root">
+  const brand = (
+    <a className="embed-brand" href={fullApp} target="_blank" rel="noopener">
+      batchlab<span className="visually-hidden"> (opens the full explainer in a new tab)</span>
+      <span aria-hidden="true"> ↗</span>
+    </a>
+  );
+  const content = (
+    <>
       <header className="embed-header">
-        <a className="embed-brand" href={fullApp} target="_blank" rel="noopener">
-          batchlab<span className="visually-hidden"> (opens the full explainer in a new tab)</span>
-          <span aria-hidden="true"> ↗</span>
-        </a>
+        {asPage ? <h1 className="embed-title">{brand}</h1> : brand}
         <EngineBadge />
       </header>
       <Notices />
@@ -88,7 +99,15 @@ function EmbedLayout({ options, appUrl }: { options: EmbedOptionsStore; appUrl: 
           <PanelByName key={name} name={name} />
         ))}
       </div>
-    </div>
+    </>
+  );
+  // An iframe is a page of its own (one main landmark); an element is a region of the course page.
+  return asPage ? (
+    <main className="embed-root">{content}</main>
+  ) : (
+    <section className="embed-root" aria-label="batchlab: mini-batch gradient descent, live">
+      {content}
+    </section>
   );
 }
 
@@ -97,15 +116,18 @@ export function EmbedApp({
   session,
   options,
   appUrl,
+  asPage = false,
 }: {
   session: Session;
   options: EmbedOptionsStore;
   /** Where the full app lives (its index.html), for the "open in batchlab" link. */
   appUrl: string;
+  /** True in an iframe (the embed is the whole page), false for an element in a course page. */
+  asPage?: boolean;
 }) {
   return (
     <SessionContext.Provider value={session}>
-      <EmbedLayout options={options} appUrl={appUrl} />
+      <EmbedLayout options={options} appUrl={appUrl} asPage={asPage} />
     </SessionContext.Provider>
   );
 }

@@ -27,6 +27,7 @@ export function mountEmbedPage(container: HTMLElement, search: string): Session 
           session={session}
           options={createOptionsStore(embed.options)}
           appUrl={`${location.origin}${location.pathname}`}
+          asPage
         />
       </ErrorBoundary>
     </StrictMode>,
