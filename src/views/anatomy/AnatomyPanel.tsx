@@ -504,7 +504,8 @@ function StageNumbers({
           {view.axisLabels[0].startsWith('∂')
             ? `two weights (${view.axisLabels[0]} across, ${view.axisLabels[1]} up)`
             : 'their mean and their largest disagreement'}
-          . Right: the same gradients, one bar per sample for each weight
+          {` (this plane shows ${Math.round(100 * view.projected.capturedShare)}% of their squared length)`}.
+          Right: the same gradients, one bar per sample for each weight
           {view.shownParameters.length < a.paramCount
             ? ` (the ${view.shownParameters.length} most active weights)`
             : ''}

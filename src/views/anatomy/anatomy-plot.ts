@@ -282,13 +282,6 @@ export function drawGradientArrows(svgElement: SVGSVGElement, width: number, opt
       .attr('stroke-width', 3)
       .text(options.combinedLabel ?? '');
   }
-  g.append('text')
-    .attr('x', w)
-    .attr('y', 10)
-    .attr('text-anchor', 'end')
-    .attr('font-size', 11)
-    .attr('fill', '#444')
-    .text(`this plane shows ${(100 * options.capturedShare).toFixed(0)}% of the gradients' squared length`);
 }
 
 export interface BarOptions {

@@ -39,6 +39,23 @@ export function LandscapePanel({ headless = false }: { headless?: boolean } = {}
   const [midBatchSize, setMidBatchSize] = useState(4);
   const [currentStep, setCurrentStep] = useState(4);
   const [arrowRun, setArrowRun] = useState(1);
+  const [playing, setPlaying] = useState(false);
+
+  // Play: one step every 250 ms up to the last step (from the start again after the end).
+  useEffect(() => {
+    if (!playing) return;
+    setCurrentStep((s) => (s >= MAX_STEPS ? 0 : s));
+    const timer = setInterval(() => {
+      setCurrentStep((s) => {
+        if (s >= MAX_STEPS) {
+          setPlaying(false);
+          return s;
+        }
+        return s + 1;
+      });
+    }, 250);
+    return () => clearInterval(timer);
+  }, [playing]);
   const base = useMemo(
     () => buildLandscapeRuns(dataset, { learningRate, midBatchSize, steps: MAX_STEPS, shuffleSeed: 5 }),
     [dataset, learningRate, midBatchSize],
@@ -47,8 +64,9 @@ export function LandscapePanel({ headless = false }: { headless?: boolean } = {}
     () => landscapeArrows(base, { currentStep, arrowRun, learningRate }),
     [base, currentStep, arrowRun, learningRate],
   );
-  const runLabels = base.runs.map((r) =>
-    r.batchSize === dataset.n ? `B = N = ${r.batchSize}` : `B = ${r.batchSize}`,
+  const runLabels = useMemo(
+    () => base.runs.map((r) => (r.batchSize === dataset.n ? `B = N = ${r.batchSize}` : `B = ${r.batchSize}`)),
+    [base, dataset],
   );
   const figureRef = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
@@ -116,6 +134,9 @@ export function LandscapePanel({ headless = false }: { headless?: boolean } = {}
           />{' '}
           <output>{currentStep}</output>
         </label>
+        <button type="button" onClick={() => setPlaying((p) => !p)} aria-pressed={playing}>
+          {playing ? 'Pause' : currentStep >= MAX_STEPS ? 'Replay' : 'Play'}
+        </button>
         <fieldset className="landscape-arrow-run">
           <legend>Arrows for the run with</legend>
           {base.runs.map((run, r) => (
