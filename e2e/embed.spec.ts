@@ -115,6 +115,8 @@ test.describe('a course page on another origin', () => {
     await lab.evaluate((el) => el.setAttribute('batch-size', '64'));
     await expect(batchName(lab)).toHaveText('B = 64: mini-batch gradient descent');
     await expectEmbedLearns(lab, 64, 0.99);
+    // As when the slider is let go: the new B joins the run that was there.
+    await expect(lab.locator('.legend-item[data-batch-size="16"]')).toBeVisible();
     await expect(lab.locator('[data-panel="data"]')).toHaveCount(0);
     await lab.evaluate((el) => {
       el.setAttribute('panels', 'loss,data');
@@ -225,6 +227,11 @@ test.describe(`the built site under a sub-path with "${STRICT_CSP}"`, () => {
     await page.getByRole('button', { name: 'Show B = 1' }).click();
     await expect(batchName(frame)).toHaveText('B = 1: stochastic gradient descent');
     await expect(page.locator('#frame-status')).toContainText('B = 1: loss');
+    await expect(page.locator('#frame-status')).toContainText('B = 32: loss');
+    // The page sizes the iframe to the height it reports: no scrolling inside the frame.
+    await expect
+      .poll(() => frame.locator('html').evaluate((html) => html.scrollHeight - window.innerHeight))
+      .toBeLessThanOrEqual(1);
     await dragSlider(page, frame.locator('.batch-range'), 3);
     await expect(batchName(frame)).toHaveText('B = 8: mini-batch gradient descent');
     await shot(page, testInfo, 'csp-example-iframe');

@@ -23,10 +23,13 @@ window.addEventListener('message', (event) => {
     const runs = data.runs
       .map(
         (run) =>
-          `B = ${run.batchSize}: loss ${run.datasetLoss === null ? '–' : run.datasetLoss.toFixed(4)} after ${run.epoch} epochs`,
+          `B = ${run.batchSize}: loss ${run.datasetLoss === null ? '–' : run.datasetLoss.toFixed(4)} after ${run.epoch.toFixed(1)} epochs`,
       )
       .join('; ');
     status.textContent = `${data.playing ? 'Training' : 'Paused'}. ${runs}`;
   }
+  // Grow the iframe with its content, so the learner never scrolls inside it.
+  if (data?.type === 'batchlab:size' && Number.isFinite(data.height))
+    frame.height = String(Math.min(Math.max(data.height, 200), 4000));
   if (data?.type === 'batchlab:error') status.textContent = `The iframe said: ${data.message}`;
 });

@@ -27,9 +27,19 @@ function same(a: unknown, b: unknown): boolean {
   return Array.isArray(a) && Array.isArray(b) ? a.join() === b.join() : a === b;
 }
 
-/** Applies what differs between `before` and `after` (both parsed settings) to the session. */
-export function applySettingsChange(session: Session, before: Settings, after: Settings): void {
-  const changed = (key: keyof Settings) => !same(before[key], after[key]);
+/**
+ * Applies what differs between `before` and `after` (both parsed settings) to the session.
+ * `runsGiven`: whether the new parameters name the runs. When they do not, the parser's default
+ * (one run with B) is not a request to drop the runs on the plot: a new B joins them instead.
+ */
+export function applySettingsChange(
+  session: Session,
+  before: Settings,
+  after: Settings,
+  runsGiven: boolean,
+): void {
+  const changed = (key: keyof Settings) =>
+    key === 'runs' && !runsGiven ? false : !same(before[key], after[key]);
   const patch: Partial<Settings> = {};
   const put = <K extends keyof Settings>(key: K) => {
     patch[key] = after[key];

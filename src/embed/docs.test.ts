@@ -32,14 +32,18 @@ function section(title: string): string[] {
   return lines.slice(start + 1, end < 0 ? undefined : end);
 }
 
-/** The cells of the table row (in that section) whose first cell is `name` in backticks. */
-function row(name: string, title = 'Parameters'): string[] {
-  const line = section(title).find((l) => l.startsWith(`| \`${name}\` |`));
-  if (!line) throw new Error(`docs/embedding.md has no row for \`${name}\` under “${title}”`);
+function cells(line: string): string[] {
   return line
     .split('|')
     .slice(1, -1)
     .map((cell) => cell.trim());
+}
+
+/** The cells of the table row (in that section) whose first cell is `name` in backticks. */
+function row(name: string, title = 'Parameters'): string[] {
+  const line = section(title).find((l) => l.startsWith('|') && cells(l)[0] === `\`${name}\``);
+  if (!line) throw new Error(`docs/embedding.md has no row for \`${name}\` under “${title}”`);
+  return cells(line);
 }
 
 describe('docs/embedding.md', () => {

@@ -72,22 +72,27 @@ export class BatchLabElement extends HTMLElement {
       this.options = createOptionsStore(embed.options);
       session.start();
       this.root = createRoot(mount);
-      this.root.render(
-        <StrictMode>
-          <ErrorBoundary what="batchlab">
-            <EmbedApp
-              session={session}
-              options={this.options}
-              appUrl={this.getAttribute('app-url') || defaultAppUrl()}
-            />
-          </ErrorBoundary>
-        </StrictMode>,
-      );
+      this.render();
     } catch (error) {
       // Never an empty box on the course page: say what happened.
       mount.textContent = `batchlab could not start: ${message(error)}`;
       shadow.replaceChildren(mount);
     }
+  }
+
+  private render(): void {
+    if (!this.root || !this.session || !this.options) return;
+    this.root.render(
+      <StrictMode>
+        <ErrorBoundary what="batchlab">
+          <EmbedApp
+            session={this.session}
+            options={this.options}
+            appUrl={this.getAttribute('app-url') || defaultAppUrl()}
+          />
+        </ErrorBoundary>
+      </StrictMode>,
+    );
   }
 
   disconnectedCallback(): void {
@@ -118,9 +123,10 @@ export class BatchLabElement extends HTMLElement {
       session.store.set((s) => ({
         notices: [...s.notices.filter((n) => !notices.some((m) => m.key === n.key)), ...notices],
       }));
-    applySettingsChange(session, this.requested, parsed.settings);
+    applySettingsChange(session, this.requested, parsed.settings, new URLSearchParams(search).has('runs'));
     this.requested = parsed.settings;
     this.options?.set(embed.options);
+    this.render(); // `app-url` may have changed
   }
 
   private stop(): void {

@@ -90,7 +90,7 @@ export function connectHost(
             },
             event.origin,
           );
-        applySettingsChange(session, before, after.settings);
+        applySettingsChange(session, before, after.settings, 'runs' in message.params);
         break;
       }
       case 'batchlab:play':
@@ -106,7 +106,24 @@ export function connectHost(
         break;
     }
     sendState();
+    sendSize();
   };
+
+  // The page's height, so a host can size the iframe to its content (no inner scroll bar).
+  let lastHeight = 0;
+  const sendSize = () => {
+    if (hostOrigin === null || typeof document === 'undefined') return;
+    // The root element's own box, not scrollHeight: that never drops below the frame's height.
+    const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    if (height === lastHeight) return;
+    lastHeight = height;
+    send({ type: 'batchlab:size', version: MESSAGE_VERSION, height }, hostOrigin);
+  };
+  const resizeObserver =
+    typeof ResizeObserver !== 'undefined' && typeof document !== 'undefined'
+      ? new ResizeObserver(sendSize)
+      : null;
+  resizeObserver?.observe(document.documentElement);
 
   win.addEventListener('message', onMessage);
   const unsubscribe = session.store.subscribe(scheduleState);
@@ -114,6 +131,7 @@ export function connectHost(
   return () => {
     win.removeEventListener('message', onMessage);
     unsubscribe();
+    resizeObserver?.disconnect();
     if (timer !== null) clearTimeout(timer);
   };
 }

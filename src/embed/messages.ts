@@ -46,7 +46,9 @@ export type EmbedMessage =
       engine: string | null;
       runs: RunReport[];
     }
-  | { type: 'batchlab:error'; version: number; message: string };
+  | { type: 'batchlab:error'; version: number; message: string }
+  /** The height of the embed's page in CSS pixels, whenever it changes. */
+  | { type: 'batchlab:size'; version: number; height: number };
 
 const MAX_PARAMS = URL_KEYS.length;
 const MAX_VALUE_LENGTH = 200;
