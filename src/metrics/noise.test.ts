@@ -162,7 +162,8 @@ describe('measureBatchNoise', () => {
 
 describe('describeNoiseScale', () => {
   it('explains B_simple in words', () => {
-    expect(describeNoiseScale(37.2, 4096)).toMatch(/B_simple ≈ 37\b.*doubling of B/);
+    expect(describeNoiseScale(37.24, 4096)).toMatch(/B_simple ≈ 37\.2\b.*doubling of B/);
+    expect(describeNoiseScale(12345.6, 20000)).toMatch(/B_simple ≈ 12346\b/);
     expect(describeNoiseScale(5000, 4096)).toMatch(/more than the dataset/);
     expect(describeNoiseScale(Number.POSITIVE_INFINITY, 10)).toMatch(/stationary point/);
   });

@@ -241,8 +241,9 @@ export function describeNoiseScale(simpleNoiseScale: number, n: number): string 
   if (!Number.isFinite(simpleNoiseScale)) {
     return 'The full-dataset gradient is zero here, so every batch is pure noise: training has reached a stationary point.';
   }
+  // Three significant digits, as the plot's marker shows it.
   const rounded =
-    simpleNoiseScale >= 10 ? Math.round(simpleNoiseScale) : Number(simpleNoiseScale.toPrecision(2));
+    simpleNoiseScale >= 1000 ? Math.round(simpleNoiseScale) : Number(simpleNoiseScale.toPrecision(3));
   const where =
     simpleNoiseScale >= n
       ? ` That is more than the dataset (N = ${n}): even the full batch is noise-dominated, so larger B keeps paying off.`

@@ -183,6 +183,23 @@ export function NoisePanel({
           {error}
         </p>
       )}
+      {report && (
+        <ul className="noise-legend" aria-label="Legend">
+          <li>
+            <span className="noise-swatch noise-swatch-curve" aria-hidden="true" />
+            exact tr(Σ)/B · (N − B)/(N − 1)
+          </li>
+          <li>
+            <span className="noise-swatch noise-swatch-point" aria-hidden="true" />
+            measured: mean over {report.measurements[0]?.batches ?? 0} random batches, bars ±2 standard errors
+          </li>
+          <li>
+            <span className="noise-swatch noise-swatch-marker" aria-hidden="true" />
+            B_simple
+          </li>
+          <li>at B = N = {report.n} the error is exactly 0 (off the log scale)</li>
+        </ul>
+      )}
       <div className="noise-plots" ref={plotRef} />
       {report && (
         <>

@@ -59,6 +59,9 @@ function bSimpleMarker(
     .attr('fill', '#00664a')
     .attr('font-size', 12)
     .attr('font-weight', 600)
+    .attr('paint-order', 'stroke')
+    .attr('stroke', 'white')
+    .attr('stroke-width', 3)
     .text(label);
 }
 
@@ -195,28 +198,6 @@ export function drawNoisePlot(container: HTMLElement, report: NoiseReport, conta
       (m) =>
         `B = ${m.batchSize}: measured ${formatNumber(m.meanSquaredError)} ± ${formatNumber(m.standardError)} (${m.batches} batches), exact ${formatNumber(m.expected)}`,
     );
-  const legend = g1
-    .append('g')
-    .attr('class', 'legend')
-    .attr('transform', `translate(${innerWidth - 4},${26})`); // top right: the curve leaves that corner empty
-  legend
-    .append('line')
-    .attr('x1', -170)
-    .attr('x2', -150)
-    .attr('y1', 0)
-    .attr('y2', 0)
-    .attr('stroke', OKABE_ITO.blue)
-    .attr('stroke-width', 2);
-  legend.append('text').attr('x', -146).attr('y', 4).attr('font-size', 11).text('exact tr(Σ)/B·(N−B)/(N−1)');
-  legend.append('circle').attr('cx', -160).attr('cy', 18).attr('r', 4).attr('fill', OKABE_ITO.vermillion);
-  legend.append('text').attr('x', -146).attr('y', 22).attr('font-size', 11).text('measured, ±2 std. errors');
-  g1.append('text')
-    .attr('x', innerWidth)
-    .attr('y', -10)
-    .attr('text-anchor', 'end')
-    .attr('font-size', 11)
-    .attr('fill', '#444')
-    .text(`at B = N = ${n} the error is exactly 0 (off the log scale)`);
 
   // --- 2. Cosine between g_B and G ---------------------------------------------------------
   const cosines = report.measurements.filter((m) => Number.isFinite(m.meanCosine));
