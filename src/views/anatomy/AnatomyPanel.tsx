@@ -43,7 +43,7 @@ export const ANATOMY_STAGES = [
     id: 'reduce',
     title: 'Mean (or sum)',
     caption:
-      'The B gradients are added up weight by weight and divided by B (mean) or not (sum). Every sample of the batch counts, equally.',
+      'The B gradients (not the losses) are added up weight by weight and divided by B (mean) or not (sum). Every sample of the batch counts, equally; where they disagree they partly cancel.',
   },
   {
     id: 'update',
@@ -55,7 +55,7 @@ export const ANATOMY_STAGES = [
     id: 'sequential',
     title: 'Sequential vs averaged',
     caption:
-      "Why not apply each sample's change in turn? B one-sample steps from the same start: each gradient is taken at a different point, the walk goes about B times as far and lands elsewhere.",
+      "Why not apply each sample's change in turn? Then B full-size steps replace one: each gradient is taken at a different point (where the previous samples left the weights), so the walk goes much further and lands somewhere else.",
   },
   {
     id: 'sum-mean',
