@@ -37,30 +37,26 @@ function cssIntoShadowRoot(): Plugin {
   };
 }
 
-/** Modules that start Web Workers, and their main-thread stand-ins for the element. */
-const WITHOUT_WORKERS: Record<string, string> = {
-  [fileURLToPath(new URL('./src/state/cpu-worker/worker-engine.ts', import.meta.url))]: fileURLToPath(
-    new URL('./src/embed/in-thread-cpu.ts', import.meta.url),
-  ),
-  [fileURLToPath(new URL('./src/views/noise/noise-client.ts', import.meta.url))]: fileURLToPath(
-    new URL('./src/embed/in-thread-noise.ts', import.meta.url),
-  ),
-};
+/** `new Worker(new URL('./x.ts', import.meta.url), { ... })`, as the app starts its workers. */
+const WORKER_START = /new\s+Worker\(\s*new\s+URL\([^)]*\)\s*,\s*\{[^}]*\}\s*\)/g;
 
 /**
  * The element is one file: a worker would be a second one, and could not start from another
- * origin or under a strict CSP. The modules that start workers are swapped for main-thread
- * versions, and the build fails if anything else would emit a second file.
+ * origin or under a strict CSP anyway. Each place that starts a worker throws instead, which the
+ * app already handles by doing the work on the main thread (the CPU engine in small per-frame
+ * chunks, the noise report in one go); the build fails if anything else would emit a second file.
  */
 function oneFileWithoutWorkers(): Plugin {
   return {
     name: 'batchlab-one-file-without-workers',
     enforce: 'pre',
-    async resolveId(source, importer) {
-      if (!importer || source.startsWith('\0')) return null;
-      const resolved = await this.resolve(source, importer, { skipSelf: true });
-      const replacement = resolved ? WITHOUT_WORKERS[resolved.id] : undefined;
-      return replacement ?? null;
+    transform(code, id) {
+      if (id.includes('node_modules') || !/\.tsx?$/.test(id) || !code.includes('new Worker')) return null;
+      const replaced = code.replace(
+        WORKER_START,
+        "(() => { throw new Error('the embedded element does its work on the main thread'); })()",
+      );
+      return replaced === code ? null : { code: replaced, map: null };
     },
     generateBundle(_options, bundle) {
       const files = Object.keys(bundle);

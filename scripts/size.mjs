@@ -28,7 +28,9 @@ const gzipSize = (buffer) => gzipSync(buffer, { level: 9 }).length;
 
 const embed = readFileSync(embedFile);
 const embedGzip = gzipSize(embed);
-console.log(`embed  dist/embed/batch-lab.js   ${kb(embed.length)} raw, ${kb(embedGzip)} gzip (one file, all CSS inside)`);
+console.log(
+  `embed  dist/embed/batch-lab.js   ${kb(embed.length)} raw, ${kb(embedGzip)} gzip (one file, all CSS inside)`,
+);
 
 // The real datasets are in that one file; the app's build has them as their own lazy chunk,
 // which tells how much of the embed they are.
@@ -38,14 +40,20 @@ if (existsSync(assets)) {
   const real = scripts.find((f) => f.startsWith('real-'));
   if (real) {
     const realGzip = gzipSize(readFileSync(join(assets, real)));
-    console.log(`       of which the real datasets ≈ ${kb(realGzip)} gzip; without them ≈ ${kb(embedGzip - realGzip)}`);
+    console.log(
+      `       of which the real datasets ≈ ${kb(realGzip)} gzip; without them ≈ ${kb(embedGzip - realGzip)}`,
+    );
   }
   const appGzip = scripts.reduce((sum, f) => sum + gzipSize(readFileSync(join(assets, f))), 0);
-  console.log(`app    dist/assets/*.js            ${kb(appGzip)} gzip in ${scripts.length} files (lazy chunks and workers included)`);
+  console.log(
+    `app    dist/assets/*.js            ${kb(appGzip)} gzip in ${scripts.length} files (lazy chunks and workers included)`,
+  );
 }
 
 if (embedGzip > EMBED_BUDGET_BYTES) {
   console.error(`The embed is over its budget: ${kb(embedGzip)} gzip > ${kb(EMBED_BUDGET_BYTES)}.`);
   process.exit(1);
 }
-console.log(`budget ${kb(EMBED_BUDGET_BYTES)} gzip for the embed: ok (${((100 * embedGzip) / EMBED_BUDGET_BYTES).toFixed(0)}% used)`);
+console.log(
+  `budget ${kb(EMBED_BUDGET_BYTES)} gzip for the embed: ok (${((100 * embedGzip) / EMBED_BUDGET_BYTES).toFixed(0)}% used)`,
+);
