@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { TrainingEngine } from '../../engine/types';
-import { batchesForBudget, computeNoiseReport } from './noise-client';
+import { computeNoiseReport } from './noise-client';
 import { drawNoisePlot, formatNumber } from './noise-plot';
 import type { NoiseReport } from './noise-report';
 import './noise.css';
@@ -97,7 +97,7 @@ export function NoisePanel({
       const next = await computeNoiseReport({
         gradients,
         n,
-        batchesPerSize: batchesPerSize ?? batchesForBudget(n, gradients.length / n),
+        ...(batchesPerSize !== undefined ? { batchesPerSize } : {}),
         seed: 1,
       });
       setReport(next);

@@ -33,9 +33,19 @@ function getWorker(): Worker | null {
   return worker;
 }
 
-/** Builds the noise report in a worker when possible, on the main thread otherwise. */
-export async function computeNoiseReport(request: NoiseRequest): Promise<NoiseReport> {
+/**
+ * Builds the noise report in a worker when possible, on the main thread otherwise. Without an
+ * explicit `batchesPerSize`, draws as many random batches as a fixed amount of work allows.
+ */
+export async function computeNoiseReport(
+  options: Omit<NoiseRequest, 'batchesPerSize'> & { batchesPerSize?: number },
+): Promise<NoiseReport> {
   const w = getWorker();
+  const p = options.n > 0 ? options.gradients.length / options.n : 0;
+  // On the main thread (no worker, e.g. the embedded element) a smaller budget keeps the page
+  // responsive: ~6·10⁷ multiply-adds, a tenth of a second or so.
+  const batchesPerSize = options.batchesPerSize ?? batchesForBudget(options.n, p, w ? 3e8 : 6e7);
+  const request: NoiseRequest = { ...options, batchesPerSize };
   if (!w) return buildNoiseReport(request);
   const id = nextId++;
   try {
