@@ -94,10 +94,22 @@ async function createInner(
   const request = await requestGpuDevice();
   if (!request.ok) return cpu(request.reason);
   try {
-    const gpu = await GpuEngine.create(request.device, dataset, model, {
+    const creating = GpuEngine.create(request.device, dataset, model, {
       adapterName: request.adapterName,
       isFallbackAdapter: request.isFallbackAdapter,
     });
+    const gpu = await withTimeout(creating, GPU_START_TIMEOUT_MS);
+    if (gpu === null) {
+      // Still compiling: give up on it, and release it if it ever finishes.
+      void creating.then(
+        (late) => {
+          late.dispose();
+          request.device.destroy();
+        },
+        () => request.device.destroy(),
+      );
+      return cpu(`the WebGPU engine took over ${GPU_START_TIMEOUT_MS / 1000} s to compile its shaders`);
+    }
     const adapter = request.adapterName || 'unnamed adapter';
     return {
       engine: gpu,
@@ -110,6 +122,30 @@ async function createInner(
     request.device.destroy();
     return cpu(`the WebGPU engine failed to start (${errorText(error)})`);
   }
+}
+
+/**
+ * How long the WebGPU engine may take to start (shader compilation) before the CPU engine is
+ * used instead. A real GPU needs well under a second; a software adapter on a slow machine can
+ * need many seconds, and a learner should not wait longer than this for the first curve.
+ */
+export const GPU_START_TIMEOUT_MS = 25_000;
+
+/** Resolves with the value, or with null when `ms` pass first. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(null), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** Creates the engine for one dataset and model. Never rejects for a missing WebGPU: falls back. */

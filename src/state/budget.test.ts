@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrameBudget } from './budget';
+import { FrameBudget, fairChunk } from './budget';
 
 describe('FrameBudget', () => {
   it('sizes the next chunk to take the target time at the measured rate', () => {
@@ -38,5 +38,14 @@ describe('FrameBudget', () => {
     for (let i = 0; i < 400; i++) budget.record(budget.samples, 0.01 * budget.samples);
     expect(budget.currentTargetMs).toBeCloseTo(10, 5);
     expect(budget.samples).toBeCloseTo(1000, -1);
+  });
+});
+
+describe('fairChunk', () => {
+  it('is a whole number of the largest batches, so every run sees the same samples', () => {
+    expect(fairChunk(100, 32)).toBe(96);
+    expect(fairChunk(1000, 1024)).toBe(0);
+    expect(fairChunk(2100, 1024)).toBe(2048);
+    expect(fairChunk(5.7, 1)).toBe(5);
   });
 });

@@ -57,6 +57,17 @@ export const CHUNK_MS_OFF_THREAD = 30;
 export const MAX_CHUNK_MS_ON_MAIN_THREAD = 40;
 export const MAX_CHUNK_MS_OFF_THREAD = 80;
 
-/** Per-run sample rate caps of the speed control, slowest first (samples per second). */
-export const SPEED_SAMPLES_PER_SECOND = [8, 64, 512, 4096, Number.POSITIVE_INFINITY] as const;
+/** Speed control: epochs per second per run, slowest first (Infinity: as fast as the budget allows). */
+export const SPEED_EPOCHS_PER_SECOND = [1 / 16, 1 / 4, 1, 4, Number.POSITIVE_INFINITY] as const;
 export const SPEED_LABELS = ['very slow', 'slow', 'medium', 'fast', 'as fast as it goes'] as const;
+
+/**
+ * Samples per run for the next advance, so every run sees the same samples: a multiple of the
+ * largest batch size racing (a run of B takes ceil(samples / B) steps, so anything less would
+ * give the large-B runs whole extra batches). Returns 0 when there is not yet credit for one
+ * such unit.
+ */
+export function fairChunk(credit: number, largestBatch: number): number {
+  const unit = Math.max(1, Math.round(largestBatch));
+  return Math.floor(credit / unit) * unit;
+}

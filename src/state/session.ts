@@ -41,9 +41,10 @@ import {
   CHUNK_MS_OFF_THREAD,
   CHUNK_MS_ON_MAIN_THREAD,
   FrameBudget,
+  fairChunk,
   MAX_CHUNK_MS_OFF_THREAD,
   MAX_CHUNK_MS_ON_MAIN_THREAD,
-  SPEED_SAMPLES_PER_SECOND,
+  SPEED_EPOCHS_PER_SECOND,
 } from './budget';
 import { WorkerCpuEngine } from './cpu-worker/worker-engine';
 import { LossSeries } from './loss-series';
@@ -594,13 +595,19 @@ export class Session {
     this.lastFrameTime = now;
     const { settings } = this.state;
     if (!settings.playing || this.advancing || !this.engine || this.state.busy) return;
-    if (!this.runs.some((r) => r.status === 'training')) return;
-    const cap = SPEED_SAMPLES_PER_SECOND[settings.speed - 1] ?? Number.POSITIVE_INFINITY;
+    const training = this.runs.filter((r) => r.status === 'training');
+    if (training.length === 0) return;
+    const largestBatch = Math.max(...training.map((r) => r.batchSize));
+    const n = this.engine.dataset.n;
+    const epochsPerSecond = SPEED_EPOCHS_PER_SECOND[settings.speed - 1] ?? Number.POSITIVE_INFINITY;
     const dt = Math.min(100, now - previous);
-    this.credit = Number.isFinite(cap)
-      ? Math.min(this.credit + (cap * dt) / 1000, this.budget.samples)
-      : this.budget.samples;
-    const samples = Math.floor(this.credit);
+    // Credit for this frame: what the speed allows, at most what the measured budget allows,
+    // but never less than one batch of the largest B (the smallest fair chunk).
+    const perFrame = Math.max(this.budget.samples, largestBatch);
+    this.credit = Number.isFinite(epochsPerSecond)
+      ? Math.min(this.credit + (epochsPerSecond * n * dt) / 1000, perFrame)
+      : perFrame;
+    const samples = fairChunk(this.credit, largestBatch);
     if (samples < 1) return;
     this.credit -= samples;
     void this.advanceOnce({ samplesPerRun: samples, maxStepsPerRun: samples }, true);

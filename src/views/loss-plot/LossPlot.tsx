@@ -28,7 +28,7 @@ const AXIS_HINTS: Record<XAxis, string> = {
     'Per pass through the data (equal work), small batches usually win: they update the weights N / B times per epoch, large batches only a few times.',
   samples:
     'Per sample seen (per gradient computed), the work is the same for every B: this is the fair comparison of cost on one processor.',
-  time: 'Per second of training in this browser. On parallel hardware a batch of many samples costs about as much as a batch of one, so large B gains here.',
+  time: 'Per second of training in this browser. Runs on the plot train together and share the time, each seeing the same samples, so this axis shows how fast this engine trains, not a race of B against B.',
 };
 
 function toPlotRun(run: RunState): LossPlotRun {
@@ -151,7 +151,8 @@ export function LossPlot(props: LossPlotProps) {
           <span className="key-bold" aria-hidden="true" /> loss on the whole dataset
         </span>
         <span>
-          <span className="key-thin" aria-hidden="true" /> loss of each batch (noisy: only B samples)
+          <span className="key-thin" aria-hidden="true" /> loss of each batch (noisy: only B samples; averaged
+          when batches outnumber pixels)
         </span>
       </p>
       <ul className="legend" aria-label="Runs">

@@ -1,7 +1,7 @@
 /**
  * Draws the loss curves with D3 into an <svg>: per run, the raw per-batch loss (thin and
- * translucent; a min–max band once several steps share a pixel-sized bucket) and the
- * full-dataset loss (bold). The same runs on four x axes: updates, epochs, samples seen, time.
+ * translucent; the mean of each bucket once several steps share one, with the min–max band
+ * for the focused run) and the full-dataset loss (bold). The same runs on four x axes: updates, epochs, samples seen, time.
  */
 import { area, axisBottom, axisLeft, format, line, scaleLinear, scaleLog, select } from 'd3';
 import type { XAxis, YScale } from '../../app/url-state';
@@ -171,20 +171,19 @@ export function drawLossPlot(
         .ticks(xTicks)
         .tickFormat((d) => xFormat(d as number)),
     );
-  const yAxis = axisLeft(y).ticks(yTicks, logScale ? '~g' : undefined);
-  if (!logScale) yAxis.tickFormat((d) => format('~g')(d as number));
-  root.select<SVGGElement>('g.y-axis').call(yAxis);
-  // Log axes get many unlabelled ticks; keep labels readable by thinning them.
-  if (logScale) {
-    const labels = root.selectAll<SVGTextElement, number>('g.y-axis .tick text');
-    const count = labels.size();
-    const keepEvery = Math.ceil(count / yTicks);
-    labels.style('display', (_, i) => (count <= yTicks + 1 || i % keepEvery === 0 ? null : 'none'));
-  }
+  // Log axes over less than a decade get many ticks: keep an even subset, all labelled.
+  const allTicks = y.ticks(yTicks);
+  const every = Math.max(1, Math.ceil(allTicks.length / (yTicks + 1)));
+  const tickValues = allTicks.filter((_, i) => i % every === 0);
+  root.select<SVGGElement>('g.y-axis').call(
+    axisLeft(y)
+      .tickValues(tickValues)
+      .tickFormat((d) => format(logScale ? '.2~g' : '~g')(d as number)),
+  );
   root
     .select<SVGGElement>('g.grid')
     .selectAll<SVGLineElement, number>('line')
-    .data(y.ticks(yTicks))
+    .data(tickValues)
     .join('line')
     .attr('x1', 0)
     .attr('x2', innerWidth)
