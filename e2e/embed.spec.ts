@@ -99,6 +99,11 @@ test.describe('a course page on another origin', () => {
       return { transform: s.textTransform, font: s.fontFamily };
     });
     const style = { background, ...root };
+    // The page's root font size is 10 px; the element's text keeps the app's sizes.
+    const nameSize = await lab
+      .locator('.batch-name')
+      .evaluate((el) => Number.parseFloat(getComputedStyle(el).fontSize));
+    expect(nameSize).toBeGreaterThanOrEqual(15);
     expect(style.background).not.toBe('rgb(255, 105, 180)');
     expect(style.transform).toBe('none');
     expect(style.font).not.toContain('Georgia');
@@ -140,6 +145,29 @@ test.describe('a course page on another origin', () => {
       document.querySelector('main')?.append(fresh);
     });
     await expectEmbedLearns(page.locator('#lab-c'), 4);
+    expectClean(watched, [HOST_ORIGIN, APP_ORIGIN]);
+  });
+
+  test('without WebGPU, elements train on the CPU on the main thread, and the noise panel works', async ({
+    page,
+  }, testInfo) => {
+    await page.addInitScript(() => {
+      // As in a browser that has no WebGPU at all.
+      delete (Navigator.prototype as { gpu?: unknown }).gpu;
+    });
+    const watched = watchEverything(page);
+    await page.goto(PAGE);
+    for (const scope of [page.locator('#lab-a'), page.frameLocator('#lab-frame')]) {
+      await expect(scope.locator('.engine-badge')).toHaveAttribute('data-engine', 'cpu');
+      await expect(scope.locator('.engine-badge')).toContainText('WebGPU is not available');
+    }
+    await expectEmbedLearns(page.locator('#lab-a'), 16);
+    await expectEmbedLearns(page.frameLocator('#lab-frame'), 32);
+    await page.locator('#lab-b').evaluate((el) => el.setAttribute('panels', 'noise'));
+    const noise = page.locator('#lab-b [data-view="noise"]');
+    await expect(noise).toBeVisible();
+    await expect(noise.getByTestId('noise-sentence')).toBeVisible({ timeout: 60_000 });
+    await shot(page.locator('#lab-b'), testInfo, 'element-noise-on-cpu');
     expectClean(watched, [HOST_ORIGIN, APP_ORIGIN]);
   });
 

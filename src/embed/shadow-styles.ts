@@ -9,9 +9,17 @@
 const chunks: string[] = [];
 let sheet: CSSStyleSheet | null = null;
 
-/** Page-level selectors mean the element's own box inside a shadow root. */
+/**
+ * The app's CSS, made for a shadow root: page-level selectors (`:root`) mean the element's own
+ * box, and `rem` units, which inside a shadow root would follow the course page's root font size
+ * (often 62.5% or 10px), follow the app's own root size instead.
+ */
 export function toShadowCss(css: string): string {
-  return css.replace(/:root\b/g, ':host');
+  const rootFontSize = /:root\s*\{[^}]*?font-size:\s*([^;}]+)/.exec(css)?.[1]?.trim() ?? '16px';
+  const body = css
+    .replace(/:root\b/g, ':host')
+    .replace(/(^|[^\w.-])(-?(?:\d+\.?\d*|\.\d+))rem\b/g, '$1calc($2 * var(--batchlab-rem))');
+  return `:host{--batchlab-rem:${rootFontSize}}\n${body}`;
 }
 
 export function addEmbedCss(css: string): void {
