@@ -205,21 +205,48 @@ test.describe('on a 360 px phone', () => {
 });
 
 test('screenshots of the main states', async ({ page }, testInfo) => {
-  test.setTimeout(180_000);
+  test.setTimeout(240_000);
   await page.setViewportSize({ width: 1440, height: 960 });
-  await page.goto('./?dataset=spirals&speed=5');
+  await page.goto('./');
   await waitForTraining(page);
   await page.getByRole('button', { name: /^Race/ }).click();
   await expect(page.locator('.legend-item')).toHaveCount(4);
-  await page.waitForTimeout(6000);
+  // Focus the B = 8 run, whose boundary forms first, for the data view.
+  await page.locator('.legend-item[data-batch-size="8"] .legend-focus').click();
+  await page.waitForTimeout(8000);
   await snapshot(page, testInfo, 'desktop-race-epochs');
+  if (process.env.UPDATE_README_SCREENSHOT) await page.screenshot({ path: 'docs/screenshot.png' });
   await page.locator('.segmented label', { hasText: 'Updates' }).click();
   await snapshot(page, testInfo, 'desktop-race-updates');
+  await page.locator('.segmented label', { hasText: 'Samples seen' }).click();
+  await snapshot(page, testInfo, 'desktop-race-samples');
   await page.locator('.segmented label', { hasText: 'Time' }).click();
   await snapshot(page, testInfo, 'desktop-race-time');
   await page.locator('.segmented label', { hasText: 'Epochs' }).click();
   await snapshot(page, testInfo, 'desktop-full-page', true);
-  if (process.env.UPDATE_README_SCREENSHOT) {
-    await page.screenshot({ path: 'docs/screenshot.png' });
-  }
+  await page.goto('./?dataset=spirals&runs=8,N&speed=5&engine=cpu');
+  await waitForTraining(page);
+  await page.waitForTimeout(6000);
+  await snapshot(page, testInfo, 'desktop-spirals');
+  await page.goto('./?dataset=sine&runs=1,N&speed=5&engine=cpu');
+  await waitForTraining(page);
+  await page.waitForTimeout(4000);
+  await snapshot(page, testInfo, 'desktop-sine');
+  await page.goto('./?dataset=cars&runs=4,N&speed=5&engine=cpu');
+  await waitForTraining(page);
+  await page.waitForTimeout(4000);
+  await snapshot(page, testInfo, 'desktop-cars');
+});
+
+test.describe('with reduced motion', () => {
+  test.use({ reducedMotion: 'reduce' });
+
+  test('still trains and shows the curves, with no console error', async ({ page }) => {
+    const watched = watchPage(page);
+    await page.goto('./?engine=cpu');
+    await waitForTraining(page);
+    await expectLossFalls(page, 32);
+    await expect(page.locator('.loss-plot g.run')).toHaveCount(1);
+    expect(watched.errors).toEqual([]);
+  });
 });

@@ -172,9 +172,15 @@ export function drawLossPlot(
         .tickFormat((d) => xFormat(d as number)),
     );
   // Log axes over less than a decade get many ticks: keep an even subset, all labelled.
+  // Over several decades, label round numbers only (1, 2, 5 or powers of ten).
   const allTicks = y.ticks(yTicks);
-  const every = Math.max(1, Math.ceil(allTicks.length / (yTicks + 1)));
-  const tickValues = allTicks.filter((_, i) => i % every === 0);
+  const [d0, d1] = y.domain() as [number, number];
+  const decades = logScale ? Math.log10(d1 / d0) : 0;
+  const mantissa = (t: number) => Math.round(t / 10 ** Math.floor(Math.log10(t) + 1e-9));
+  const round =
+    decades >= 1 ? allTicks.filter((t) => (decades > 3 ? [1] : [1, 2, 5]).includes(mantissa(t))) : allTicks;
+  const every = Math.max(1, Math.ceil(round.length / (yTicks + 1)));
+  const tickValues = round.filter((_, i) => i % every === 0);
   root.select<SVGGElement>('g.y-axis').call(
     axisLeft(y)
       .tickValues(tickValues)
@@ -226,7 +232,9 @@ export function drawLossPlot(
   groups.each(function (run) {
     const g = select(this);
     const buckets = options.showBatchLoss ? run.buckets : [];
-    const merged = buckets.some((b) => b.count > 1);
+    // The min–max band of merged buckets is drawn for the focused run only: for B = 1 it spans
+    // nearly the whole plot and would hide the other runs.
+    const merged = run.id === options.focusedRunId && buckets.some((b) => b.count > 1);
     g.select('path.batch-band')
       .attr('fill', run.colour)
       .attr(
