@@ -172,6 +172,48 @@ test('no serious or critical accessibility violations (axe)', async ({ page }, t
   expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
 });
 
+test('an uploaded CSV trains, and a broken one gets a clear message', async ({ page }) => {
+  const watched = watchPage(page);
+  await page.goto('./?engine=cpu');
+  await waitForTraining(page);
+  const upload = page.getByLabel('Your own data (CSV)');
+  await upload.setInputFiles({
+    name: 'broken.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('height,label\ntall,yes\n'),
+  });
+  await expect(page.getByRole('alert')).toContainText('That file could not be used');
+  // A small two-class table: the label is 1 above the line x + y = 0.
+  const rows = ['x,y,label'];
+  for (let i = 0; i < 60; i++) {
+    const x = Math.cos(i * 1.7) * 2;
+    const y = Math.sin(i * 2.3) * 2;
+    rows.push(`${x.toFixed(3)},${y.toFixed(3)},${x + y > 0 ? 1 : 0}`);
+  }
+  await upload.setInputFiles({
+    name: 'line.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(rows.join('\n')),
+  });
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.locator('.notices')).toContainText('Uploaded data stays in this browser');
+  await expect(page.locator('.batch-ticks')).toContainText('N=60');
+  await expectLossFalls(page, 32);
+  expect(watched.errors).toEqual([]);
+});
+
+test('step and epoch buttons move every run by one batch and by one epoch', async ({ page }) => {
+  await page.goto('./?engine=cpu&n=512&runs=1,32,N&play=0');
+  await expect(page.locator('tr[data-run-row]')).toHaveCount(3);
+  const steps = async () => Object.fromEntries((await runRows(page)).map((r) => [r.batchSize, r.steps]));
+  expect(await steps()).toEqual({ 1: 0, 32: 0, 512: 0 });
+  await page.getByRole('button', { name: 'Step (1 batch)' }).click();
+  await expect.poll(steps).toEqual({ 1: 1, 32: 1, 512: 1 });
+  await page.getByRole('button', { name: '1 epoch' }).click();
+  // One epoch is N / B updates: 512, 16 and 1.
+  await expect.poll(steps).toEqual({ 1: 513, 32: 17, 512: 2 });
+});
+
 test('the batch-size slider works from the keyboard', async ({ page }) => {
   await page.goto('./?engine=cpu&n=512');
   await waitForTraining(page);

@@ -41,7 +41,7 @@ export interface CreatedEngine {
   offThread: boolean;
 }
 
-interface InnerEngine {
+export interface InnerEngine {
   engine: TrainingEngine;
   badge: string;
   fallbackReason?: string;
@@ -49,6 +49,8 @@ interface InnerEngine {
   offThread: boolean;
   /** Registers the device-loss callback (WebGPU only). */
   onLost?: (callback: (reason: string) => void) => void;
+  /** Destroys the GPU device this engine was given (WebGPU only), once the engine is disposed. */
+  releaseDevice?: () => void;
 }
 
 function errorText(error: unknown): string {
@@ -117,6 +119,7 @@ async function createInner(
       compileMs: gpu.compileMs,
       offThread: true,
       onLost: (callback) => gpu.onDeviceLost(callback),
+      releaseDevice: () => request.device.destroy(),
     };
   } catch (error) {
     request.device.destroy();
@@ -192,13 +195,13 @@ const ZERO_PROGRESS: TrainerProgress = { step: 0, epoch: 0, samplesSeen: 0 };
  * After a recovery a run continues from its saved weights with its step, epoch and sample
  * counters carried on; its momentum starts again from zero and its shuffle order restarts.
  */
-class RecoveringEngine implements TrainingEngine {
+export class RecoveringEngine implements TrainingEngine {
   private inner: InnerEngine;
   private readonly runs = new Map<number, RunRecord>();
   private nextId = 0;
   private lostReason: string | null = null;
   private losses = 0;
-  private lastSnapshot = 0;
+  private lastSnapshot = Number.NEGATIVE_INFINITY;
   private disposed = false;
 
   constructor(
@@ -298,6 +301,7 @@ class RecoveringEngine implements TrainingEngine {
     const old = this.inner;
     try {
       old.engine.dispose();
+      old.releaseDevice?.();
     } catch {
       // a lost device may refuse to release its buffers; nothing to keep anyway
     }
@@ -349,5 +353,8 @@ class RecoveringEngine implements TrainingEngine {
     this.disposed = true;
     this.runs.clear();
     this.inner.engine.dispose();
+    // Each engine has its own device: without this, every rebuild (and every embedded element
+    // taken off a page) would keep one alive until garbage collection.
+    this.inner.releaseDevice?.();
   }
 }
