@@ -93,6 +93,8 @@ test('a URL full of garbage loads, shows a dismissible notice, and trains', asyn
   const before = await notices.count();
   await notices.first().getByRole('button', { name: 'Dismiss this notice' }).click();
   await expect(notices).toHaveCount(before - 1);
+  await page.getByRole('button', { name: /^Dismiss all/ }).click();
+  await expect(notices).toHaveCount(0);
   // Nothing of the garbage is echoed as markup.
   expect(await page.locator('script:not([type="module"]):not([src])').count()).toBe(0);
   expect(watched.errors).toEqual([]);

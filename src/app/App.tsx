@@ -63,6 +63,11 @@ export function Notices() {
   if (notices.length === 0) return null;
   return (
     <section className="notices" aria-label="Notices">
+      {notices.length > 2 ? (
+        <button type="button" className="dismiss-all" onClick={() => session.dismissAllNotices()}>
+          Dismiss all {notices.length} notices
+        </button>
+      ) : null}
       {notices.map((notice) => (
         <div key={notice.key} className="notice" role="status" data-notice={notice.key}>
           <span>{notice.message}</span>

@@ -116,6 +116,9 @@ export interface AppState {
 
 type RebuildLevel = 'data' | 'engine' | 'runs';
 
+/** The longest the loop waits between training chunks, whatever the speed. */
+const MAX_PAUSE_BETWEEN_CHUNKS_MS = 2000;
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -140,6 +143,7 @@ export class Session {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly budget = new FrameBudget(10, 1, 1 << 18, 32);
   private credit = 0;
+  private lastAdvanceAt = Number.NEGATIVE_INFINITY;
   private rafId: number | null = null;
   private lastFrameTime: number | null = null;
   private advancing = false;
@@ -277,6 +281,10 @@ export class Session {
     this.store.set((s) => ({ notices: s.notices.filter((n) => n.key !== key) }));
   }
 
+  dismissAllNotices(): void {
+    this.store.set({ notices: [] });
+  }
+
   private addNotice(key: string, text: string): void {
     this.store.set((s) => ({ notices: [...s.notices.filter((n) => n.key !== key), { key, message: text }] }));
   }
@@ -342,7 +350,12 @@ export class Session {
       model,
       initialWeights,
       focusedWeights: initialWeights,
-      engine: { status: 'starting', badge: 'Starting the engine…', kind: null },
+      engine: {
+        status: 'starting',
+        badge:
+          settings.engine === 'cpu' ? 'Starting the CPU engine…' : 'Starting WebGPU (compiling shaders)…',
+        kind: null,
+      },
     });
     try {
       const created = await createTrainingEngine(dataset, model, {
@@ -607,9 +620,14 @@ export class Session {
     this.credit = Number.isFinite(epochsPerSecond)
       ? Math.min(this.credit + (epochsPerSecond * n * dt) / 1000, perFrame)
       : perFrame;
+    // At slow speeds a large-B run would wait many seconds for its next step; take one batch of
+    // the largest B at least every couple of seconds so the page never looks stuck.
+    if (now - this.lastAdvanceAt > MAX_PAUSE_BETWEEN_CHUNKS_MS)
+      this.credit = Math.max(this.credit, largestBatch);
     const samples = fairChunk(this.credit, largestBatch);
     if (samples < 1) return;
     this.credit -= samples;
+    this.lastAdvanceAt = now;
     void this.advanceOnce({ samplesPerRun: samples, maxStepsPerRun: samples }, true);
   };
 
