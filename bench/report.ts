@@ -96,6 +96,8 @@ export interface BenchReport {
     browser: string | null;
     loadAverage1min: { before: number; after: number };
   };
+  /** The commit measured and any uncommitted files under src/, shaders/ and bench/. */
+  git: { commit: string; uncommittedChanges: string[] } | null;
   environments: EnvironmentResult[];
   targets: TargetCheck[];
 }
@@ -384,10 +386,12 @@ export function formatEnvironment(env: EnvironmentResult): string {
       )
       .join('; ')}`,
   );
-  out.push('');
-  out.push('wider model 2→64→64→1:');
-  const w = wideRows(env.wide);
-  out.push(textTable(w.header, w.rows));
+  if (env.wide.length > 0) {
+    out.push('');
+    out.push('wider model 2→64→64→1:');
+    const w = wideRows(env.wide);
+    out.push(textTable(w.header, w.rows));
+  }
   if (env.dispatchSweep && env.dispatchSweep.length > 0) {
     out.push('');
     out.push('WebGPU engine with fixed steps per dispatch (steps/s; µs per step in brackets):');

@@ -7,7 +7,7 @@
 //   npm run bench -- --browser    headless Chromium only
 //   npm run bench -- --node       Node on Dawn only
 //   npm run bench -- --profile    also time the WebGPU engine with fixed steps per dispatch
-import { spawn } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -31,6 +31,21 @@ const viteQuiet = { configFile: false, root, logLevel: 'warn' };
 async function loadTs(path) {
   const { runnerImport } = await import('vite');
   return (await runnerImport(join(root, path), viteQuiet)).module;
+}
+
+/** Which code was measured: the commit, and the engine files that differ from it. */
+function gitState() {
+  try {
+    const quiet = { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] };
+    const commit = execSync('git rev-parse --short HEAD', quiet).trim();
+    const dirty = execSync('git status --porcelain -- src shaders bench', quiet)
+      .split('\n')
+      .filter((line) => line.trim().length > 0)
+      .map((line) => line.slice(3));
+    return { commit, uncommittedChanges: dirty };
+  } catch {
+    return null;
+  }
 }
 
 function packageVersion(name) {
@@ -197,6 +212,7 @@ const result = {
     browser: browserVersion ? `Chromium ${browserVersion} (headless)` : null,
     loadAverage1min: { before: loadBefore, after: loadavg()[0] },
   },
+  git: gitState(),
   environments,
   targets,
 };
