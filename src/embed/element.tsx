@@ -21,7 +21,7 @@ import {
   withEmbedDefaults,
 } from './embed-params';
 import { createOptionsStore, type EmbedOptionsStore } from './options-store';
-import { embedStyleSheet } from './shadow-styles';
+import { adoptEmbedStyles } from './shadow-styles';
 
 export const ELEMENT_NAME = 'batch-lab';
 
@@ -61,8 +61,9 @@ export class BatchLabElement extends HTMLElement {
     const mount = document.createElement('div');
     mount.className = 'batchlab-mount';
     try {
-      shadow.adoptedStyleSheets = [embedStyleSheet()];
-      shadow.replaceChildren(mount);
+      const style = adoptEmbedStyles(shadow);
+      if (style) shadow.replaceChildren(style, mount);
+      else shadow.replaceChildren(mount);
       const search = this.search();
       const embed = parseEmbedOptions(search);
       const session = new Session(search, { extraUrlKeys: EMBED_KEYS, writeUrl: false });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Session } from '../state/session';
 import { EMBED_KEYS } from './embed-params';
 import { connectHost } from './host-bridge';
@@ -38,9 +38,28 @@ const HOST = 'https://course.example.org';
 describe('the iframe side of the postMessage API', () => {
   it('announces itself with no data but its version, and listens', () => {
     const frame = fakeFrame();
-    connectHost(session(), null, frame.win);
+    const stop = connectHost(session(), null, frame.win);
     expect(frame.posted).toEqual([{ message: { type: 'batchlab:ready', version: 1 }, targetOrigin: '*' }]);
     expect(frame.listening()).toBe(true);
+    stop();
+    expect(frame.listening()).toBe(false);
+  });
+
+  it('repeats the announcement until the host speaks, then stops', () => {
+    vi.useFakeTimers();
+    try {
+      const frame = fakeFrame();
+      connectHost(session(), null, frame.win);
+      vi.advanceTimersByTime(2500);
+      const readies = () =>
+        frame.posted.filter((p) => (p.message as { type: string }).type === 'batchlab:ready');
+      expect(readies()).toHaveLength(3);
+      frame.deliver({ type: 'batchlab:get' }, HOST);
+      vi.advanceTimersByTime(20_000);
+      expect(readies()).toHaveLength(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('acts on a valid message from its parent and answers that origin only', () => {

@@ -13,6 +13,9 @@ import { type EmbedMessage, MESSAGE_VERSION, mergeParams, parseHostMessage } fro
 
 /** State reports are sent at most this often while training. */
 const STATE_INTERVAL_MS = 500;
+/** `batchlab:ready` is sent this many times, this far apart, or until the host's first message. */
+const READY_REPEATS = 10;
+const READY_INTERVAL_MS = 1000;
 
 export function stateMessage(session: Session): EmbedMessage {
   const { settings, runs, engine } = session.state;
@@ -127,8 +130,19 @@ export function connectHost(
 
   win.addEventListener('message', onMessage);
   const unsubscribe = session.store.subscribe(scheduleState);
-  send({ type: 'batchlab:ready', version: MESSAGE_VERSION }, '*');
+  // `ready` is repeated a few times until the host speaks: a host script that starts after the
+  // iframe (a deferred module, say) still hears it.
+  let readyCount = 0;
+  let readyTimer: ReturnType<typeof setTimeout> | null = null;
+  const announce = () => {
+    readyTimer = null;
+    if (hostOrigin !== null) return;
+    send({ type: 'batchlab:ready', version: MESSAGE_VERSION }, '*');
+    if (++readyCount < READY_REPEATS) readyTimer = setTimeout(announce, READY_INTERVAL_MS);
+  };
+  announce();
   return () => {
+    if (readyTimer !== null) clearTimeout(readyTimer);
     win.removeEventListener('message', onMessage);
     unsubscribe();
     resizeObserver?.disconnect();

@@ -36,7 +36,21 @@ export function embedStyleSheet(): CSSStyleSheet {
   return sheet;
 }
 
-/** Total size of the registered CSS (for the element's self-check and the tests). */
-export function embedCssLength(): number {
-  return chunks.reduce((sum, c) => sum + c.length, 0);
+/**
+ * Gives a shadow root the embed's styles: the shared constructed sheet where the browser has
+ * them (all current ones), else a <style> element (which a strict CSP would block, but such
+ * old browsers are rare).
+ */
+export function adoptEmbedStyles(shadow: ShadowRoot): HTMLElement | null {
+  try {
+    if ('adoptedStyleSheets' in shadow && typeof CSSStyleSheet.prototype.replaceSync === 'function') {
+      shadow.adoptedStyleSheets = [embedStyleSheet()];
+      return null;
+    }
+  } catch {
+    // fall through to a <style> element
+  }
+  const style = document.createElement('style');
+  style.textContent = toShadowCss(chunks.join('\n'));
+  return style;
 }
