@@ -7,10 +7,11 @@
 // momentum, reduction and seeds are runtime values (uniforms and job records), so changing them
 // never recompiles. Loops stay loops: SwiftShader compiles unrolled kernels very slowly.
 //
-// Layout on the GPU: everything is vec4. Each weight row, bias vector and layer of units is
-// padded to a multiple of 4 with zeros ("padded layout", see src/engine/gpu/layout.ts; the host
-// converts to and from the flat layout of src/engine/model.ts). One vec4 access replaces four
-// scalar ones, which matters on SwiftShader, where every dynamically indexed access is costly.
+// Layout on the GPU: everything is vec4. Weight matrices are padded with zeros to a multiple of
+// 4 rows and of 4 columns, bias vectors and layers of units to a multiple of 4 ("padded
+// layout", see src/engine/gpu/layout.ts; the host converts to and from the flat layout of
+// src/engine/model.ts). On SwiftShader every loop iteration and every dynamically indexed
+// access costs far more than arithmetic, so the inner loops do 16 multiply-adds per iteration.
 //
 // Determinism: every sum runs in a fixed order (sample i of a batch goes to invocation i mod WG,
 // each invocation adds its samples in batch order, then invocation slots are added in slot
@@ -111,14 +112,13 @@ struct RunState {
 // Batch losses, dataset-loss partial sums, per-sample losses, probe outputs.
 @group(0) @binding(7) var<storage, read_write> losses: array<f32>;
 
-// Per invocation: activations a_l of every layer (logits z_L at the output), deltas δ_l, and
-// the gradient sum of the invocation's samples in the current batch.
+// Per invocation: activations a_l of every layer (logits z_L at the output) and deltas δ_l.
 var<private> acts: array<vec4<f32>, UNITS_V>;
 var<private> deltas: array<vec4<f32>, UNITS_V>;
-var<private> grad: array<vec4<f32>, PV>;
 
 var<workgroup> weights: array<vec4<f32>, WORKGROUP_WEIGHTS_V>;
-// Slot k of vec4 c at [c * WG + k]: neighbouring invocations touch neighbouring addresses.
+// Gradient sums of the invocations: slot k of vec4 v at [v * WG + k] (neighbouring invocations
+// touch neighbouring addresses); the same layout as the reduction area in `acc`.
 var<workgroup> reduceBuffer: array<vec4<f32>, WORKGROUP_REDUCE_V>;
 var<workgroup> lossPartial: array<f32, WG>;
 var<workgroup> divergedFlag: atomic<u32>;
@@ -239,17 +239,47 @@ fn weightAt(base: u32, v: u32) -> vec4<f32> {
   return params[base + v];
 }
 
-// Σ_c W[row][c]·a[c] over one padded row (padding is zero on both sides).
-fn rowDot(base: u32, row: u32, rowV: u32, inV: u32) -> f32 {
-  var sum = vec4<f32>(0.0);
-  for (var c = 0u; c < rowV; c++) {
-    sum += weightAt(base, row + c) * acts[inV + c];
+// Where this invocation's gradient sum lives: slot `gradLane` of the reduction area starting
+// at `gradBase` (only used when the reduction is in the `acc` buffer).
+var<private> gradBase: u32;
+var<private> gradLane: u32;
+
+fn gradAdd(v: u32, value: vec4<f32>) {
+  if (REDUCE_IN_WORKGROUP) {
+    reduceBuffer[v * WG + gradLane] += value;
+  } else {
+    acc[gradBase + v * WG + gradLane] += value;
   }
-  return (sum.x + sum.y) + (sum.z + sum.w);
+}
+
+fn gradSet(v: u32, value: vec4<f32>) {
+  if (REDUCE_IN_WORKGROUP) {
+    reduceBuffer[v * WG + gradLane] = value;
+  } else {
+    acc[gradBase + v * WG + gradLane] = value;
+  }
+}
+
+// Slot k of vec4 v of the reduction area; cleared as it is read, ready for the next batch.
+fn gradTake(v: u32, k: u32) -> vec4<f32> {
+  if (REDUCE_IN_WORKGROUP) {
+    let value = reduceBuffer[v * WG + k];
+    reduceBuffer[v * WG + k] = vec4<f32>(0.0);
+    return value;
+  }
+  let value = acc[gradBase + v * WG + k];
+  acc[gradBase + v * WG + k] = vec4<f32>(0.0);
+  return value;
+}
+
+fn hsum(v: vec4<f32>) -> f32 {
+  return (v.x + v.y) + (v.z + v.w);
 }
 
 // Forward pass of `sample` with the weights of the slot starting at vec4 `base`: leaves a_l in
 // `acts` for every layer, the logits z_L in the output layer's place. Returns the loss.
+// Weight rows come in groups of four (rows are padded to a multiple of 4), so one loop
+// iteration does 16 multiply-adds: on SwiftShader a loop iteration costs far more than math.
 fn forwardLoss(sample: u32, base: u32) -> f32 {
   for (var c = 0u; c < UNIT_V[1]; c++) {
     acts[c] = vec4<f32>(0.0);
@@ -267,14 +297,24 @@ fn forwardLoss(sample: u32, base: u32) -> f32 {
     let outV = UNIT_V[l + 1u];
     let hidden = l + 1u < NUM_LAYERS;
     for (var jv = 0u; 4u * jv < outputs; jv++) {
-      let j = 4u * jv;
-      var z = weightAt(base, bV + jv);
-      z.x += rowDot(base, wV + j * rowV, rowV, inV);
-      if (j + 1u < outputs) { z.y += rowDot(base, wV + (j + 1u) * rowV, rowV, inV); }
-      if (j + 2u < outputs) { z.z += rowDot(base, wV + (j + 2u) * rowV, rowV, inV); }
-      if (j + 3u < outputs) { z.w += rowDot(base, wV + (j + 3u) * rowV, rowV, inV); }
+      let r0 = wV + 4u * jv * rowV;
+      let r1 = r0 + rowV;
+      let r2 = r1 + rowV;
+      let r3 = r2 + rowV;
+      var s0 = vec4<f32>(0.0);
+      var s1 = vec4<f32>(0.0);
+      var s2 = vec4<f32>(0.0);
+      var s3 = vec4<f32>(0.0);
+      for (var c = 0u; c < rowV; c++) {
+        let a = acts[inV + c];
+        s0 += weightAt(base, r0 + c) * a;
+        s1 += weightAt(base, r1 + c) * a;
+        s2 += weightAt(base, r2 + c) * a;
+        s3 += weightAt(base, r3 + c) * a;
+      }
+      let z = weightAt(base, bV + jv) + vec4<f32>(hsum(s0), hsum(s1), hsum(s2), hsum(s3));
       // Padding units stay exactly 0 (sigmoid(0) would be 0.5 and leak into gradients).
-      let real = vec4<u32>(j) + LANE < vec4<u32>(outputs);
+      let real = vec4<u32>(4u * jv) + LANE < vec4<u32>(outputs);
       let a = select(z, activate(activation, z), hidden);
       acts[outV + jv] = select(vec4<f32>(0.0), a, real);
     }
@@ -335,20 +375,10 @@ fn outputLossAndDelta(sample: u32) -> f32 {
   }
 }
 
-// One weight row j of layer l in back-propagation: ∂loss/∂W[j][·] += δ_j·a_{l−1}, and (when
-// the layer below is hidden) δ_{l−1} += W[j][·]·δ_j.
-fn backRow(base: u32, row: u32, rowV: u32, inV: u32, d: f32, carry: bool) {
-  for (var c = 0u; c < rowV; c++) {
-    grad[row + c] += d * acts[inV + c];
-  }
-  if (carry) {
-    for (var c = 0u; c < rowV; c++) {
-      deltas[inV + c] += weightAt(base, row + c) * d;
-    }
-  }
-}
-
-// Forward and backward pass of `sample`: adds ∂loss/∂θ to `grad`. Returns the sample's loss.
+// Forward and backward pass of `sample`; adds ∂loss/∂θ to this invocation's gradient slot.
+// Returns the sample's loss.
+//   ∂loss/∂W_l[j][i] = δ_l[j]·a_{l−1}[i],  ∂loss/∂b_l[j] = δ_l[j],
+//   δ_{l−1}[i] = f'(z_{l−1}[i])·Σ_j W_l[j][i]·δ_l[j]
 fn accumulateSample(sample: u32, base: u32) -> f32 {
   let loss = forwardLoss(sample, base);
   let activation = globals.activation;
@@ -359,35 +389,50 @@ fn accumulateSample(sample: u32, base: u32) -> f32 {
     let bV = B_V[l - 1u];
     let inV = UNIT_V[l - 1u];
     let outV = UNIT_V[l];
-    let carry = l > 1u;
-    if (carry) {
+    if (l > 1u) {
       for (var c = 0u; c < rowV; c++) {
         deltas[inV + c] = vec4<f32>(0.0);
       }
-    }
-    for (var jv = 0u; 4u * jv < outputs; jv++) {
-      let j = 4u * jv;
-      let d = deltas[outV + jv];
-      grad[bV + jv] += d;
-      backRow(base, wV + j * rowV, rowV, inV, d.x, carry);
-      if (j + 1u < outputs) { backRow(base, wV + (j + 1u) * rowV, rowV, inV, d.y, carry); }
-      if (j + 2u < outputs) { backRow(base, wV + (j + 2u) * rowV, rowV, inV, d.z, carry); }
-      if (j + 3u < outputs) { backRow(base, wV + (j + 3u) * rowV, rowV, inV, d.w, carry); }
-    }
-    // δ_{l−1} = f'(z_{l−1})·Σ_j W[j][·]·δ_j
-    if (carry) {
+      for (var jv = 0u; 4u * jv < outputs; jv++) {
+        let d = deltas[outV + jv];
+        gradAdd(bV + jv, d);
+        let r0 = wV + 4u * jv * rowV;
+        let r1 = r0 + rowV;
+        let r2 = r1 + rowV;
+        let r3 = r2 + rowV;
+        for (var c = 0u; c < rowV; c++) {
+          let a = acts[inV + c];
+          gradAdd(r0 + c, d.x * a);
+          gradAdd(r1 + c, d.y * a);
+          gradAdd(r2 + c, d.z * a);
+          gradAdd(r3 + c, d.w * a);
+          deltas[inV + c] += (weightAt(base, r0 + c) * d.x + weightAt(base, r1 + c) * d.y) +
+            (weightAt(base, r2 + c) * d.z + weightAt(base, r3 + c) * d.w);
+        }
+      }
       for (var c = 0u; c < rowV; c++) {
         deltas[inV + c] *= activationSlope(activation, acts[inV + c]);
+      }
+    } else {
+      // The first layer: no delta to carry below the inputs.
+      for (var jv = 0u; 4u * jv < outputs; jv++) {
+        let d = deltas[outV + jv];
+        gradAdd(bV + jv, d);
+        let r0 = wV + 4u * jv * rowV;
+        let r1 = r0 + rowV;
+        let r2 = r1 + rowV;
+        let r3 = r2 + rowV;
+        for (var c = 0u; c < rowV; c++) {
+          let a = acts[inV + c];
+          gradAdd(r0 + c, d.x * a);
+          gradAdd(r1 + c, d.y * a);
+          gradAdd(r2 + c, d.z * a);
+          gradAdd(r3 + c, d.w * a);
+        }
       }
     }
   }
   return loss;
-}
-
-fn clearGrad() {
-  for (var c = 0u; c < PV; c++) {
-    grad[c] = vec4<f32>(0.0);
-  }
 }
 
 fn isFiniteVec(x: vec4<f32>) -> bool {
@@ -403,21 +448,6 @@ fn loadWeights(base: u32, lid: u32) {
   }
 }
 
-fn reduceStore(slotBase: u32, c: u32, k: u32, value: vec4<f32>) {
-  if (REDUCE_IN_WORKGROUP) {
-    reduceBuffer[c * WG + k] = value;
-  } else {
-    acc[slotBase + c * WG + k] = value;
-  }
-}
-
-fn reduceLoad(slotBase: u32, c: u32, k: u32) -> vec4<f32> {
-  if (REDUCE_IN_WORKGROUP) {
-    return reduceBuffer[c * WG + k];
-  }
-  return acc[slotBase + c * WG + k];
-}
-
 // ---------------------------------------------------------------------------------------------
 // Training: one workgroup per run, many consecutive SGD steps per dispatch
 // ---------------------------------------------------------------------------------------------
@@ -428,11 +458,14 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
   let slot = job.slot;
   let base = slot * PV;
   let velocityBase = globals.velocityBaseV + base;
-  let reduceBase = slot * PV * WG;
   let n = globals.n;
   let orderBase = slot * n;
   let sumReduction = (job.flags & FLAG_SUM) != 0u;
   let useMomentum = (job.flags & FLAG_MOMENTUM) != 0u;
+  // The reduction area is all zeros between steps: workgroup memory starts zeroed, the `acc`
+  // slots start zeroed, and each update clears what it read.
+  gradBase = slot * PV * WG;
+  gradLane = lid;
 
   loadWeights(base, lid);
   if (lid == 0u) {
@@ -459,13 +492,9 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
 
     // Each invocation adds up the gradients of samples lid, lid + WG, ... of the batch.
     var lossSum = 0.0;
-    if (!stopped && lid < size) {
-      clearGrad();
+    if (!stopped) {
       for (var i = lid; i < size; i += WG) {
         lossSum += accumulateSample(order[orderBase + start + i], base);
-      }
-      for (var c = 0u; c < PV; c++) {
-        reduceStore(reduceBase, c, lid, grad[c]);
       }
     }
     lossPartial[lid] = lossSum;
@@ -480,9 +509,9 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
       let scale = select(f32(size), 1.0, sumReduction);
       var bad = false;
       for (var c = lid; c < PV; c += WG) {
-        var g = reduceLoad(reduceBase, c, 0u);
+        var g = gradTake(c, 0u);
         for (var k = 1u; k < used; k++) {
-          g += reduceLoad(reduceBase, c, k);
+          g += gradTake(c, k);
         }
         g = g / scale;
         var w = weightAt(base, c);
@@ -514,7 +543,7 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
         atomicStore(&divergedFlag, 1u);
       }
     }
-    if (!WEIGHTS_IN_WORKGROUP) {
+    if (!WEIGHTS_IN_WORKGROUP || !REDUCE_IN_WORKGROUP) {
       storageBarrier();
     }
   }
@@ -561,22 +590,30 @@ fn dataset_loss(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
 }
 
 // ---------------------------------------------------------------------------------------------
-// Per-sample gradients and losses: sample k of the list (in `order`) goes to output slot k of
-// `acc` (padded layout).
+// Per-sample gradients and losses. Sample k of the list (in `order`) is handled by invocation
+// k mod WG of workgroup g = k / WG; its gradient goes to `acc` (the output here) at
+// (g·PV + v)·WG + k mod WG for vec4 v: the reduction area's own interleaved layout.
 // ---------------------------------------------------------------------------------------------
 
 @compute @workgroup_size(WG)
 fn per_sample(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let job = jobs[0];
   let base = job.slot * PV;
+  let group = wid.y * 65535u + wid.x;
+  gradBase = group * PV * WG;
+  gradLane = lid;
   loadWeights(base, lid);
   workgroupBarrier();
-  let k = (wid.y * 65535u + wid.x) * WG + lid;
+  let k = group * WG + lid;
   if (k < job.firstStep) {
-    clearGrad();
+    for (var v = 0u; v < PV; v++) {
+      gradSet(v, vec4<f32>(0.0));
+    }
     losses[k] = accumulateSample(order[k], base);
-    for (var c = 0u; c < PV; c++) {
-      acc[k * PV + c] = grad[c];
+    if (REDUCE_IN_WORKGROUP) {
+      for (var v = 0u; v < PV; v++) {
+        acc[gradBase + v * WG + lid] = reduceBuffer[v * WG + lid];
+      }
     }
   }
 }

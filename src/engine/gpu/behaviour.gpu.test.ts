@@ -190,6 +190,7 @@ describe('limits and failures', () => {
     expect(cpuUpdate?.runId).toBe(cpuId);
     // Both stop within a step or two of each other (float32 overflows before float64 does).
     expect(gpuUpdate?.batchLosses.length).toBeLessThan(10 * Math.ceil(N / 4));
+    expect(calmUpdate?.runId).toBe(calm);
     expect(calmUpdate?.diverged).toBe(false);
     // The next advance takes no steps for the diverged run; setWeights revives it.
     const [again] = await e.advance({ samplesPerRun: N, maxStepsPerRun: 1e6 });

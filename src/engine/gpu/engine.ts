@@ -653,7 +653,9 @@ export class GpuEngine implements TrainingEngine {
     const datasetLossBase = lossFloats;
     lossFloats += lossRuns.length * chunks;
 
-    // Plan the dispatches: each gives every unfinished run about the same GPU time.
+    // Plan the dispatches: each takes about `frameBudgetMs` of GPU time and advances every run by
+    // the same share of its remaining work, so all runs finish together and every dispatch has
+    // as many workgroups as runs to spread over the cores.
     const dispatches: { offset: number; count: number; units: number }[] = [];
     const blocks: Uint32Array[] = [];
     const blockBytes = roundUp(this.jobBindingBytes, this.jobAlignment);
@@ -663,11 +665,12 @@ export class GpuEngine implements TrainingEngine {
       const pending = active.filter((a) => a.remaining > 0);
       const block = new Uint32Array(blockBytes / 4);
       const floats = new Float32Array(block.buffer);
+      const remainingUnits = pending.reduce((sum, a) => sum + a.remaining * a.run.stepUnits, 0);
+      const dispatchesLeft = Math.max(1, Math.ceil(remainingUnits / dispatchUnits));
       let units = 0;
       pending.forEach((entry, index) => {
         const { run } = entry;
-        const cap =
-          this.stepsPerDispatch ?? Math.max(1, Math.floor(dispatchUnits / pending.length / run.stepUnits));
+        const cap = this.stepsPerDispatch ?? Math.max(1, Math.ceil(entry.remaining / dispatchesLeft));
         const take = Math.min(entry.remaining, cap);
         const o = (index * JOB_BYTES) / 4;
         block[o] = run.slot;
@@ -814,7 +817,8 @@ export class GpuEngine implements TrainingEngine {
       const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
       const listBuffer = this.device.createBuffer({ size: Math.max(16, count * 4), usage });
       this.device.queue.writeBuffer(listBuffer, 0, list);
-      const gradBuffer = this.device.createBuffer({ size: count * pv * 16, usage });
+      const slots = Math.ceil(count / this.workgroupSize) * this.workgroupSize;
+      const gradBuffer = this.device.createBuffer({ size: slots * pv * 16, usage });
       const lossBuffer = this.device.createBuffer({ size: Math.max(16, count * 4), usage });
       job[0] = run.slot;
       job[1] = count;
@@ -822,7 +826,7 @@ export class GpuEngine implements TrainingEngine {
       this.device.queue.writeBuffer(this.jobsBuffer, 0, job);
       const bindGroup = this.createBindGroup({ acc: gradBuffer, order: listBuffer, losses: lossBuffer });
       const staging = this.device.createBuffer({
-        size: count * pv * 16 + count * 4,
+        size: slots * pv * 16 + count * 4,
         usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
       });
       const encoder = this.device.createCommandEncoder();
@@ -832,13 +836,24 @@ export class GpuEngine implements TrainingEngine {
       const groups = Math.ceil(count / this.workgroupSize);
       pass.dispatchWorkgroups(Math.min(groups, 65535), Math.ceil(groups / 65535));
       pass.end();
-      encoder.copyBufferToBuffer(gradBuffer, 0, staging, 0, count * pv * 16);
-      encoder.copyBufferToBuffer(lossBuffer, 0, staging, count * pv * 16, count * 4);
+      encoder.copyBufferToBuffer(gradBuffer, 0, staging, 0, slots * pv * 16);
+      encoder.copyBufferToBuffer(lossBuffer, 0, staging, slots * pv * 16, count * 4);
       this.device.queue.submit([encoder.finish()]);
       const bytes = await this.readBack(staging);
-      const padded = new Float32Array(bytes, 0, count * pv * 4);
-      for (let i = 0; i < count; i++) fromPadded(this.padded, padded, i * pv * 4, gradients, (first + i) * p);
-      losses.set(new Float32Array(bytes, count * pv * 16, count), first);
+      // Sample i sits in lane i mod WG of group i / WG: vec4 v at ((group·PV + v)·WG + lane).
+      const interleaved = new Float32Array(bytes, 0, slots * pv * 4);
+      const one = new Float32Array(pv * 4);
+      const w = this.workgroupSize;
+      for (let i = 0; i < count; i++) {
+        const group = Math.floor(i / w);
+        const lane = i % w;
+        for (let v = 0; v < pv; v++) {
+          const from = ((group * pv + v) * w + lane) * 4;
+          one.set(interleaved.subarray(from, from + 4), v * 4);
+        }
+        fromPadded(this.padded, one, 0, gradients, (first + i) * p);
+      }
+      losses.set(new Float32Array(bytes, slots * pv * 16, count), first);
       listBuffer.destroy();
       gradBuffer.destroy();
       lossBuffer.destroy();

@@ -1,8 +1,9 @@
 /**
  * The GPU's padded parameter layout. The flat layout of `src/engine/model.ts` stores, layer
- * after layer, W (out × in, row-major) then b. On the GPU every weight row and every bias
- * vector is padded with zeros to a multiple of 4 floats, so the shader works in vec4s. The
- * host converts between the two layouts; padding is always zero.
+ * after layer, W (out × in, row-major) then b. On the GPU every weight row is padded with zeros
+ * to a multiple of 4 floats, every W to a multiple of 4 rows, every bias vector to a multiple
+ * of 4, so the shader works in vec4s and in groups of 4 rows. The host converts between the two
+ * layouts; padding is always zero.
  */
 import { layerWidths, paramLayout } from '../model';
 import type { ModelSpec } from '../types';
@@ -37,7 +38,7 @@ export function paddedLayout(model: ModelSpec): PaddedLayout {
   const layers = paramLayout(model).map((layer) => {
     const rowV = vec4s(layer.inputs);
     const weightV = offset;
-    const biasV = weightV + layer.outputs * rowV;
+    const biasV = weightV + 4 * vec4s(layer.outputs) * rowV;
     offset = biasV + vec4s(layer.outputs);
     return {
       inputs: layer.inputs,
