@@ -318,3 +318,24 @@ test('the copy buttons put the snippets on the clipboard', async ({ page, contex
   ).toBe(true);
   expectClean(watched, [APP_ORIGIN]);
 });
+
+test('with an uploaded file, the Share dialog says the link opens the built-in data instead', async ({
+  page,
+}) => {
+  const watched = watchEverything(page);
+  await page.goto(`${APP_ORIGIN}/?dataset=circles`);
+  const rows = ['x,y,label'];
+  for (let i = 0; i < 40; i++) rows.push(`${Math.cos(i).toFixed(3)},${Math.sin(i * 2).toFixed(3)},${i % 2}`);
+  await page.getByLabel('Your own data (CSV)').setInputFiles({
+    name: 'my-class.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(rows.join('\n')),
+  });
+  await expect(page.locator('.batch-ticks')).toContainText('N=40');
+  await page.getByRole('button', { name: 'Share / embed' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Share or embed this view' });
+  await expect(dialog.locator('.share-warning')).toContainText(
+    'Your file my-class.csv stays in this browser: the link and the snippets open the built-in dataset circles instead.',
+  );
+  expectClean(watched, [APP_ORIGIN]);
+});

@@ -72,6 +72,7 @@ function toggle<T>(list: readonly T[], item: T, on: boolean, order: readonly T[]
 /** The dialog's contents: the link, and the iframe and element snippets for the chosen panels. */
 function ShareContents() {
   const settings = useAppState((s) => s.settings);
+  const uploadedName = useAppState((s) => s.uploadedName);
   const [choice, setChoice] = useState<EmbedChoice>({
     panels: ['loss'],
     controls: [...DEFAULT_EMBED_CONTROLS],
@@ -82,6 +83,12 @@ function ShareContents() {
   const scriptUrl = new URL('embed/batch-lab.js', url).href;
   return (
     <>
+      {uploadedName ? (
+        <p className="share-warning">
+          Your file {uploadedName} stays in this browser: the link and the snippets open the built-in dataset{' '}
+          {settings.dataset} instead.
+        </p>
+      ) : null}
       <CopyField label="Link to this view" value={shareLink(url, settings)} />
       <fieldset className="share-choice">
         <legend>Panels to embed</legend>
