@@ -13,6 +13,7 @@ import {
   type Settings,
   serializeUrlState,
   snapBatchSize,
+  snapLearningRate,
 } from '../app/url-state';
 import {
   DATASETS,
@@ -243,7 +244,7 @@ export class Session {
         noise: info.defaultNoise,
         hidden: [...info.defaultHidden],
         activation: info.defaultActivation,
-        learningRate: info.defaultLearningRate,
+        learningRate: snapLearningRate(info.defaultLearningRate),
       };
       this.store.set({ uploadedName: null, uploadError: null });
       level = 'data';
@@ -267,9 +268,11 @@ export class Session {
     )
       level = 'runs';
     if (level !== null) {
-      // The comparison restarts with the same batch sizes, clamped to the new N.
+      // The comparison restarts with the same batch sizes, clamped to the new N (a full-batch
+      // run stays full-batch).
+      const prevN = this.effectiveN();
       const runs = (next.runs.length ? next.runs : [next.batchSize]).map((b) =>
-        snapBatchSize(Math.min(b, n), n),
+        snapBatchSize(Math.min(b >= prevN ? n : b, n), n),
       );
       next.runs = [...new Set(runs)];
     }

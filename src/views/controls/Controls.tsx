@@ -49,9 +49,9 @@ export function TrainingControls() {
       />
       <p className="help">
         B is how many samples the network looks at before it changes its weights once. Each sample's gradient
-        is computed separately (forward pass, then backpropagation); the B gradients are averaged, and the
-        weights take one step. Letting go of the slider starts a new run with that B from the <em>same</em>{' '}
-        starting weights, next to the runs already on the plot.
+        is computed separately (forward pass, then backpropagation); the B gradients are averaged (or summed),
+        and the weights take one step. Letting go of the slider starts a new run with that B from the{' '}
+        <em>same</em> starting weights, next to the runs already on the plot.
       </p>
       <div className="transport">
         {settings.playing && hasRuns ? (
