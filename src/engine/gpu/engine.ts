@@ -363,8 +363,9 @@ export class GpuEngine implements TrainingEngine {
   }
 
   /**
-   * samplesPerRun for the next `advance` so that its GPU work stays within the frame budget,
-   * from the throughput measured so far. The UI calls this each frame to stay smooth.
+   * samplesPerRun for the next `advance` so that its training work stays within the frame budget,
+   * from the throughput measured so far. The UI calls this each frame to stay smooth. The
+   * dataset-loss pass of each advance (N forward passes per run) comes on top of it.
    */
   suggestedSamplesPerRun(frameMs = this.frameBudgetMs): number {
     let unitsPerSample = 0;
@@ -372,8 +373,7 @@ export class GpuEngine implements TrainingEngine {
       if (!run.diverged) unitsPerSample += run.stepUnits / run.config.batchSize;
     }
     if (unitsPerSample === 0) return this.dataset.n;
-    const available = frameMs * this.unitsPerMs - this.datasetLossUnits * this.runs.size;
-    return Math.max(1, Math.floor(Math.max(0, available) / unitsPerSample));
+    return Math.max(1, Math.floor((frameMs * this.unitsPerMs) / unitsPerSample));
   }
 
   advance(request: AdvanceRequest): Promise<RunUpdate[]> {

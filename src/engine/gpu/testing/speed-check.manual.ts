@@ -16,6 +16,7 @@ const ENV: Record<string, string | undefined> = (
 ).process?.env ?? { SPEED_QUICK: '1' };
 const WIDE = ENV.SPEED_WIDE;
 const QUICK = ENV.SPEED_QUICK;
+const RACE_ONLY = ENV.SPEED_RACE;
 
 /** Process CPU time in ms (Node: SwiftShader runs in-process, so this counts the GPU's work and
  * is far less sensitive to other load on the machine than wall time); wall time elsewhere. */
@@ -41,7 +42,7 @@ test('speed', async () => {
   });
   const options = { adapterName: gpu.adapterName, isFallbackAdapter: gpu.isFallbackAdapter };
   const lines: string[] = [];
-  for (const b of WIDE ? [32, 4096] : QUICK ? [1, 4096] : [1, 32, 256, 4096]) {
+  for (const b of RACE_ONLY ? [] : WIDE ? [32, 4096] : QUICK ? [1, 4096] : [1, 32, 256, 4096]) {
     const engine = await GpuEngine.create(gpu.device, dataset, model, options);
     const id = await engine.addRun(config(b), w0);
     await engine.stepRun(id, 10); // warm-up
