@@ -317,6 +317,8 @@ export class Session {
         }
         await this.startRuns(this.state.settings.runs, stale);
       });
+    } catch (error) {
+      if (!stale()) this.addNotice('run-error', `A run could not be started: ${message(error)}`);
     } finally {
       if (!stale()) this.store.set({ busy: false });
     }
@@ -491,7 +493,19 @@ export class Session {
       return;
     }
     const generation = this.generation;
-    await this.exclusive(async () => {
+    try {
+      await this.addRunForSlider(generation, b);
+    } catch (error) {
+      this.addNotice('run-error', `A run with B = ${b} could not be started: ${message(error)}`);
+      return;
+    }
+    this.syncRunsSetting();
+    this.focusLatest();
+    this.play();
+  }
+
+  private addRunForSlider(generation: number, b: number): Promise<void> {
+    return this.exclusive(async () => {
       if (generation !== this.generation || !this.engine) return;
       if (this.runs.length >= MAX_RUNS) {
         const oldest = this.runs.shift();
@@ -505,9 +519,6 @@ export class Session {
       }
       await this.addRunNow(b);
     });
-    this.syncRunsSetting();
-    this.focusLatest();
-    this.play();
   }
 
   /** Several batch sizes at once from the same start: 1, 8, 64 and N. */
