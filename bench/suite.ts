@@ -139,7 +139,7 @@ async function measureSteps(
     for (let r = 0; r < timing.repetitions && !tooShort; r++) {
       const time = await seconds(() => trainer.step(stepsPerRep));
       repSeconds.push(time);
-      tooShort = time < timing.minRepSeconds / 3 && stepsPerRep < maxSteps;
+      tooShort = time < timing.minRepSeconds / 2 && stepsPerRep < maxSteps;
     }
     if (!tooShort) break;
     stepsPerRep = stepsForDuration(stepsPerRep, median(repSeconds), timing.minRepSeconds, maxSteps);
