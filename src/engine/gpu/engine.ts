@@ -45,6 +45,8 @@ const JOB_BYTES = 48;
 const STATE_BYTES = 16;
 /** Private memory per invocation holds every unit's activation and delta: keep it bounded. */
 export const MAX_TOTAL_UNITS = 2048;
+/** Most bytes of one array (weights, reduction area) kept in workgroup memory (see `create`). */
+const MAX_WORKGROUP_ARRAY_BYTES = 8192;
 /** Samples per workgroup of the dataset-loss kernel (spreads a large N over both cores). */
 const LOSS_CHUNK = 512;
 /** Longest estimated GPU time of one submission (ms), so no command buffer runs for seconds. */
@@ -249,9 +251,13 @@ export class GpuEngine implements TrainingEngine {
     const pv = paddedLayout(model).paramsV;
     const limitBytes = limits.maxComputeWorkgroupStorageSize;
     const overhead = workgroupOverheadBytes(workgroupSize);
-    const weightsInWorkgroup = 16 * pv + overhead <= limitBytes;
+    // Large workgroup arrays make SwiftShader compile for many seconds (18 KB of weights: ~12 s
+    // against ~1.5 s from storage), so only small weight sets and reduction areas live there.
+    const weightsInWorkgroup = 16 * pv <= MAX_WORKGROUP_ARRAY_BYTES && 16 * pv + overhead <= limitBytes;
+    const reduceBytes = 16 * pv * workgroupSize;
     const reduceInWorkgroup =
-      (weightsInWorkgroup ? 16 * pv : 0) + 16 * pv * workgroupSize + overhead <= limitBytes;
+      reduceBytes <= MAX_WORKGROUP_ARRAY_BYTES &&
+      (weightsInWorkgroup ? 16 * pv : 0) + reduceBytes + overhead <= limitBytes;
     const perRunBytes = Math.max(2 * pv * 16, reduceInWorkgroup ? 0 : workgroupSize * pv * 16, n * 4);
     const capacity = Math.min(options.maxRuns ?? 64, Math.floor(maxBinding / perRunBytes));
     if (capacity < 1) {
