@@ -1,7 +1,7 @@
 /**
  * The WebGPU engine against the CPU reference engine (float64), for every loss × activation,
  * B ∈ {1, 7, 32, N} (N = 61, not a multiple of 7, so the kept last batch is smaller), on the
- * default 16-16 network and on a 64-64 one.
+ * default 16-16 network, on a 64-64 one and on a one-hidden-layer network of width 5.
  *
  * Tolerances: the GPU computes in float32 (unit roundoff u = 2⁻²⁴ ≈ 6e-8) and starts from the
  * float64 weights rounded to float32. A gradient is a few layers of sums of ≤ 64 products, so
@@ -24,9 +24,12 @@ const N = 61;
 const BATCH_SIZES = [1, 7, 32, N];
 const LOSSES: LossKind[] = ['bce', 'mse', 'softmax-ce'];
 const ACTIVATIONS: Activation[] = ['tanh', 'relu', 'sigmoid', 'linear'];
+// The default network, a wide one (weights and reduction in storage), and a small one whose
+// width is not a multiple of 4 (padding; reduction in workgroup memory).
 const NETWORKS = [
   { name: 'default 16-16', hidden: [16, 16] },
   { name: 'wide 64-64', hidden: [64, 64] },
+  { name: 'small 5', hidden: [5] },
 ];
 /** A power of two: w − lr·g is then rounded once, and (w − w′)/lr recovers g to float32 precision. */
 const PROBE_LR = 2 ** 20;

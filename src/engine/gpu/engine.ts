@@ -45,8 +45,14 @@ const JOB_BYTES = 48;
 const STATE_BYTES = 16;
 /** Private memory per invocation holds every unit's activation and delta: keep it bounded. */
 export const MAX_TOTAL_UNITS = 2048;
-/** Most bytes of one array (weights, reduction area) kept in workgroup memory (see `create`). */
-const MAX_WORKGROUP_ARRAY_BYTES = 8192;
+/**
+ * Most bytes of weights, and of the gradient reduction area, kept in workgroup memory. Large
+ * workgroup arrays make SwiftShader compile for a long time (default 16-16 network: 1.2 s with
+ * its 6.7 KB reduction area in storage, 5.5 s in workgroup memory, at the same speed; 64-64:
+ * ~1.5 s against ~12 s with its 18 KB of weights in workgroup memory).
+ */
+const MAX_WORKGROUP_WEIGHT_BYTES = 8192;
+const MAX_WORKGROUP_REDUCE_BYTES = 2048;
 /** Samples per workgroup of the dataset-loss kernel (spreads a large N over both cores). */
 const LOSS_CHUNK = 512;
 /** Longest estimated GPU time of one submission (ms), so no command buffer runs for seconds. */
@@ -251,12 +257,10 @@ export class GpuEngine implements TrainingEngine {
     const pv = paddedLayout(model).paramsV;
     const limitBytes = limits.maxComputeWorkgroupStorageSize;
     const overhead = workgroupOverheadBytes(workgroupSize);
-    // Large workgroup arrays make SwiftShader compile for many seconds (18 KB of weights: ~12 s
-    // against ~1.5 s from storage), so only small weight sets and reduction areas live there.
-    const weightsInWorkgroup = 16 * pv <= MAX_WORKGROUP_ARRAY_BYTES && 16 * pv + overhead <= limitBytes;
+    const weightsInWorkgroup = 16 * pv <= MAX_WORKGROUP_WEIGHT_BYTES && 16 * pv + overhead <= limitBytes;
     const reduceBytes = 16 * pv * workgroupSize;
     const reduceInWorkgroup =
-      reduceBytes <= MAX_WORKGROUP_ARRAY_BYTES &&
+      reduceBytes <= MAX_WORKGROUP_REDUCE_BYTES &&
       (weightsInWorkgroup ? 16 * pv : 0) + reduceBytes + overhead <= limitBytes;
     const perRunBytes = Math.max(2 * pv * 16, reduceInWorkgroup ? 0 : workgroupSize * pv * 16, n * 4);
     const capacity = Math.min(options.maxRuns ?? 64, Math.floor(maxBinding / perRunBytes));

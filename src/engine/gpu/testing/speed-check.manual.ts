@@ -44,6 +44,8 @@ test('speed', async () => {
   const lines: string[] = [];
   for (const b of RACE_ONLY ? [] : WIDE ? [32, 4096] : QUICK ? [1, 4096] : [1, 32, 256, 4096]) {
     const engine = await GpuEngine.create(gpu.device, dataset, model, options);
+    if (engine.compileMs > 0)
+      lines.push(`compile ${engine.compileMs.toFixed(0)} ms; layout: ${engine.layout}`);
     const id = await engine.addRun(config(b), w0);
     await engine.stepRun(id, 10); // warm-up
     let steps = Math.max(20, Math.round(20000 / b));
