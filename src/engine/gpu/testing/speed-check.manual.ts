@@ -11,9 +11,8 @@ import type { ModelSpec, TrainConfig } from '../../types';
 import { GpuEngine } from '../engine';
 import { testGpu } from './fixtures';
 
-const ENV: Record<string, string | undefined> = (
-  globalThis as { process?: { env: Record<string, string | undefined> } }
-).process?.env ?? { SPEED_QUICK: '1' };
+const ENV: Record<string, string | undefined> =
+  (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
 const WIDE = ENV.SPEED_WIDE;
 const QUICK = ENV.SPEED_QUICK;
 const RACE_ONLY = ENV.SPEED_RACE;
