@@ -1,5 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
-import { chromiumLaunchOptions } from './e2e/browser-launch';
+import { chromiumLaunchOptions } from './e2e/browser-launch.ts';
 
 const port = 4173;
 

@@ -1,7 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-import { chromiumLaunchOptions } from './e2e/browser-launch';
+import { chromiumLaunchOptions } from './e2e/browser-launch.ts';
 
 export default defineConfig({
   // Relative base: the built dist/ works when copied under any path of a course website.
