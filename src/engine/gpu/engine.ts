@@ -59,6 +59,19 @@ const LOSS_CHUNK = 512;
 const SUBMIT_CAP_MS = 200;
 /** Weights are read back with every advance (for device-loss recovery) up to this many floats. */
 const WEIGHT_READBACK_LIMIT = 1 << 20;
+/**
+ * Dawn in Node resolves `mapAsync` by polling the device from `setImmediate` in a busy loop, which
+ * burns a whole CPU core (on a software adapter, one that SwiftShader's workers need) for as
+ * long as the GPU works. There the host first sleeps for this share of the expected GPU time.
+ * Browsers wait without polling, so they skip it.
+ */
+const NODE_SLEEP_SHARE = 0.7;
+const POLLS_WHILE_WAITING =
+  typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string';
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 interface RunRecord {
   id: number;
@@ -760,6 +773,10 @@ export class GpuEngine implements TrainingEngine {
     if (lossBytes > 0)
       encoder.copyBufferToBuffer(this.lossesBuffer, 0, staging, stateBytes + weightBytes, lossBytes);
     this.device.queue.submit([encoder.finish()]);
+    // The share is below 1, and a wait that outlasts the GPU lowers the learned rate and so the
+    // next estimate: at worst a few advances return a little later than the GPU finished.
+    const expectedMs = totalUnits / this.unitsPerMs;
+    if (POLLS_WHILE_WAITING && expectedMs > 2) await sleep(NODE_SLEEP_SHARE * expectedMs);
     const bytes = await this.readBack(staging);
     const elapsed = performance.now() - started;
     // Learn the throughput from advances long enough to measure (the read-back costs ~1 ms).
