@@ -6,10 +6,9 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page, type TestInfo, test } from '@playwright/test';
+import { dragSlider, runRows } from './helpers';
 import {
-  dragSlider,
   type EmbedScope,
-  embedRuns,
   expectEmbedLearns,
   requestsOutside,
   type Watched,
@@ -76,7 +75,7 @@ test.describe('a course page on another origin', () => {
       await expectEmbedLearns(scope, 1, 0.99);
       // The embeds not yet dragged have no B = 1 run: each has its own session.
       for (const other of embeds.slice(i + 1)) {
-        const sizes = (await embedRuns(other.scope)).map((r) => r.batchSize);
+        const sizes = (await runRows(other.scope)).map((r) => r.batchSize);
         expect(sizes, `${other.name} after dragging ${name}`).not.toContain(1);
       }
       await shot(box, testInfo, `${name.replace(' ', '-')}-after-drag`);

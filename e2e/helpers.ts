@@ -1,4 +1,7 @@
-import { expect, type Page, type TestInfo } from '@playwright/test';
+import { expect, type FrameLocator, type Locator, type Page, type TestInfo } from '@playwright/test';
+
+/** Where the runs' numbers are read: the page, an embedded element's shadow root, or an iframe. */
+export type RunScope = Page | Locator | FrameLocator;
 
 export interface RunRow {
   batchSize: number;
@@ -9,8 +12,8 @@ export interface RunRow {
 }
 
 /** The numbers the page exposes for each run (the "Latest numbers" table's data attributes). */
-export async function runRows(page: Page): Promise<RunRow[]> {
-  return page.locator('tr[data-run-row]').evaluateAll((rows) =>
+export async function runRows(scope: RunScope): Promise<RunRow[]> {
+  return scope.locator('tr[data-run-row]').evaluateAll((rows) =>
     rows.map((row) => {
       const d = (row as HTMLElement).dataset;
       return {
@@ -72,14 +75,16 @@ export async function snapshot(
 }
 
 /**
- * Drags the thumb of a range input with the mouse (down, move in steps, up) to the position of
- * `targetIndex`, as a person would.
+ * Drags the thumb of a range input with the mouse (down, move in steps, up) to the stop
+ * `targetIndex`, as a person would. Works for inputs in shadow roots and in iframes too:
+ * Playwright gives page coordinates.
  */
-export async function dragRangeTo(page: Page, selector: string, targetIndex: number): Promise<void> {
-  const input = page.locator(selector);
-  await input.scrollIntoViewIfNeeded();
+export async function dragSlider(page: Page, input: Locator, targetIndex: number): Promise<void> {
+  // Not scrollIntoViewIfNeeded: it waits for the page to stop moving, and a page that trains
+  // several networks may re-lay out below the slider on every frame.
+  await input.evaluate((el) => el.scrollIntoView({ block: 'center' }));
   const box = await input.boundingBox();
-  if (!box) throw new Error(`${selector} is not visible`);
+  if (!box) throw new Error('the slider is not visible');
   const { min, max, value } = await input.evaluate((el) => {
     const range = el as HTMLInputElement;
     return { min: Number(range.min), max: Number(range.max), value: Number(range.value) };
@@ -96,4 +101,9 @@ export async function dragRangeTo(page: Page, selector: string, targetIndex: num
   // Past the end, like a hand overshooting: the slider stays at its last stop.
   await page.mouse.move(target + (targetIndex === max ? 30 : targetIndex === min ? -30 : 0), y);
   await page.mouse.up();
+}
+
+/** `dragSlider` for the page's own range input matching `selector`. */
+export async function dragRangeTo(page: Page, selector: string, targetIndex: number): Promise<void> {
+  await dragSlider(page, page.locator(selector), targetIndex);
 }
