@@ -2,6 +2,7 @@ import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 
 import type { Reduction } from '../../engine/types';
 import { parameterNames } from '../../metrics/anatomy';
 import { OKABE_ITO } from '../noise/palette';
+import { useElementWidth } from '../shared/use-element-width';
 import { type AnatomySetup, buildAnatomyView, defaultAnatomySetup } from './anatomy-model';
 import {
   drawBatchScatter,
@@ -85,23 +86,6 @@ function fmt(value: number, digits = 4): string {
   return Number(value.toFixed(digits)).toString();
 }
 
-function useWidth(ref: React.RefObject<HTMLElement | null>): number {
-  const [width, setWidth] = useState(560);
-  useEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    setWidth(element.clientWidth || 560);
-    if (typeof ResizeObserver === 'undefined') return;
-    const observer = new ResizeObserver((entries) => {
-      const entry = entries[0];
-      if (entry) setWidth(Math.round(entry.contentRect.width));
-    });
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, [ref]);
-  return width;
-}
-
 /** One mini-batch update, stage by stage, computed by the CPU reference engine. */
 export function AnatomyPanel({
   setup: givenSetup,
@@ -167,7 +151,7 @@ export function AnatomyPanel({
   const figureRef = useRef<HTMLDivElement>(null);
   const primaryRef = useRef<SVGSVGElement>(null);
   const secondaryRef = useRef<SVGSVGElement>(null);
-  const width = useWidth(figureRef);
+  const width = useElementWidth(figureRef, 560);
   const current = ANATOMY_STAGES[stage] ?? ANATOMY_STAGES[0];
 
   useEffect(() => {

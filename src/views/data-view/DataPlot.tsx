@@ -1,5 +1,6 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { Dataset, ModelSpec } from '../../engine/types';
+import { useElementWidth } from '../shared/use-element-width';
 import { CLASS_COLOURS, drawDataView } from './draw-data-view';
 import { computeModelPicture } from './model-picture';
 
@@ -31,20 +32,8 @@ export function DataPlot({ dataset, model, weights, runLabel, runColour, classNa
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
-  const [size, setSize] = useState({ width: 400, height: 360 });
-
-  useEffect(() => {
-    const box = boxRef.current;
-    if (!box) return;
-    const observer = new ResizeObserver(([entry]) => {
-      if (!entry) return;
-      const width = Math.max(240, Math.floor(entry.contentRect.width));
-      const height = Math.round(Math.min(440, Math.max(240, width * 0.85)));
-      setSize((s) => (s.width === width && s.height === height ? s : { width, height }));
-    });
-    observer.observe(box);
-    return () => observer.disconnect();
-  }, []);
+  const width = Math.max(240, Math.floor(useElementWidth(boxRef, 400)));
+  const height = Math.round(Math.min(440, Math.max(240, width * 0.85)));
 
   const picture = useMemo(() => {
     if (!model || !weights || model.inputSize !== dataset.inputSize) return null;
@@ -58,18 +47,19 @@ export function DataPlot({ dataset, model, weights, runLabel, runColour, classNa
   useEffect(() => {
     if (!canvasRef.current || !svgRef.current) return;
     drawDataView(canvasRef.current, svgRef.current, dataset, picture, {
-      ...size,
+      width,
+      height,
       runColour,
       pixelRatio: Math.min(2, window.devicePixelRatio || 1),
     });
-  }, [dataset, picture, size, runColour]);
+  }, [dataset, picture, width, height, runColour]);
 
   const names =
     classNames ?? Array.from({ length: dataset.classes }, (_, c) => (dataset.classes ? `class ${c}` : ''));
   const text = caption(dataset, picture?.kind, runLabel);
   return (
     <figure className="data-view">
-      <div ref={boxRef} className="data-box" style={{ height: size.height }}>
+      <div ref={boxRef} className="data-box" style={{ height }}>
         <canvas ref={canvasRef} />
         <svg
           ref={svgRef}

@@ -1,4 +1,5 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useElementWidth } from '../shared/use-element-width';
 import { buildLandscapeRuns, landscapeArrows, landscapeDataset } from './landscape-model';
 import { drawLandscape, RUN_COLOURS } from './landscape-plot';
 import './landscape.css';
@@ -6,23 +7,6 @@ import './landscape.css';
 const LEARNING_RATES = [0.05, 0.1, 0.15, 0.2];
 const MID_BATCH_SIZES = [2, 4, 8, 16];
 const MAX_STEPS = 60;
-
-function useWidth(ref: React.RefObject<HTMLElement | null>): number {
-  const [width, setWidth] = useState(640);
-  useEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    setWidth(element.clientWidth || 640);
-    if (typeof ResizeObserver === 'undefined') return;
-    const observer = new ResizeObserver((entries) => {
-      const entry = entries[0];
-      if (entry) setWidth(Math.round(entry.contentRect.width));
-    });
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, [ref]);
-  return width;
-}
 
 function fmt(value: number): string {
   return Number.isFinite(value) ? Number(value.toPrecision(3)).toString() : String(value);
@@ -70,7 +54,7 @@ export function LandscapePanel({ headless = false }: { headless?: boolean } = {}
   );
   const figureRef = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
-  const width = useWidth(figureRef);
+  const width = useElementWidth(figureRef, 640);
 
   useEffect(() => {
     if (!svgRef.current) return;

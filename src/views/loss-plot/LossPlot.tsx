@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { X_AXES, type XAxis, type YScale } from '../../app/url-state';
 import type { RunState } from '../../state/session';
+import { useElementWidth } from '../shared/use-element-width';
 import { drawLossPlot, type LossPlotRun } from './draw-loss-plot';
 
 export interface LossPlotProps {
@@ -61,34 +62,24 @@ export function LossPlot(props: LossPlotProps) {
   const { runs, xAxis, yScale, focusedRunId } = props;
   const svgRef = useRef<SVGSVGElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
-  const [size, setSize] = useState({ width: 640, height: 320 });
   const [showBatchLoss, setShowBatchLoss] = useState(true);
   const svgId = useId().replace(/:/g, '');
 
-  useEffect(() => {
-    const box = boxRef.current;
-    if (!box) return;
-    const observer = new ResizeObserver(([entry]) => {
-      if (!entry) return;
-      const width = Math.max(260, Math.floor(entry.contentRect.width));
-      const height = Math.round(Math.min(420, Math.max(240, width * 0.5)));
-      setSize((s) => (s.width === width && s.height === height ? s : { width, height }));
-    });
-    observer.observe(box);
-    return () => observer.disconnect();
-  }, []);
+  // The plot keeps a 2:1 shape within readable bounds.
+  const width = Math.max(260, Math.floor(useElementWidth(boxRef, 640)));
+  const height = Math.round(Math.min(420, Math.max(240, width * 0.5)));
 
   useEffect(() => {
     if (!svgRef.current) return;
     drawLossPlot(svgRef.current, runs.map(toPlotRun), {
-      width: size.width,
-      height: size.height,
+      width,
+      height,
       xAxis,
       yScale,
       showBatchLoss,
       focusedRunId,
     });
-  }, [runs, size, xAxis, yScale, showBatchLoss, focusedRunId]);
+  }, [runs, width, height, xAxis, yScale, showBatchLoss, focusedRunId]);
 
   const summary =
     runs.length === 0

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { TrainingEngine } from '../../engine/types';
+import { useElementWidth } from '../shared/use-element-width';
 import { computeNoiseReport } from './noise-client';
 import { drawNoisePlot, formatNumber } from './noise-plot';
 import type { NoiseReport } from './noise-report';
@@ -40,23 +41,6 @@ interface HistoryEntry {
   simpleNoiseScale: number;
 }
 
-function useContainerWidth(ref: React.RefObject<HTMLElement | null>): number {
-  const [width, setWidth] = useState(640);
-  useEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    setWidth(element.clientWidth || 640);
-    if (typeof ResizeObserver === 'undefined') return;
-    const observer = new ResizeObserver((entries) => {
-      const entry = entries[0];
-      if (entry) setWidth(Math.round(entry.contentRect.width));
-    });
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, [ref]);
-  return width;
-}
-
 /**
  * Gradient noise against batch size at the run's current weights: every sample's gradient comes
  * from the engine (on the GPU when there is one), the statistics from `src/metrics/noise.ts`.
@@ -74,7 +58,7 @@ export function NoisePanel({
 }: NoisePanelProps) {
   const headingId = useId();
   const plotRef = useRef<HTMLDivElement>(null);
-  const width = useContainerWidth(plotRef);
+  const width = useElementWidth(plotRef, 640);
   const [report, setReport] = useState<NoiseReport | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
