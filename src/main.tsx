@@ -6,6 +6,7 @@ import { isEmbedSearch } from './embed/embed-params';
 import { mountEmbedPage } from './embed/page';
 import { Session } from './state/session';
 import './styles/app.css';
+import { errorText } from './error-text';
 
 const root = document.getElementById('root');
 if (root) {
@@ -26,6 +27,6 @@ if (root) {
     }
   } catch (error) {
     // Never a blank page: say what happened.
-    root.textContent = `batchlab could not start: ${error instanceof Error ? error.message : String(error)}`;
+    root.textContent = `batchlab could not start: ${errorText(error)}`;
   }
 }

@@ -8,6 +8,7 @@
  */
 
 import type { Dataset } from '../engine/types';
+import { errorText } from '../error-text';
 
 export interface CsvOptions {
   /** Name shown in the UI (default `Uploaded data`). */
@@ -93,7 +94,7 @@ export function parseCsvDataset(text: string, options: CsvOptions = {}): CsvResu
   } catch (error) {
     // Defensive only: parse() reports every known problem itself.
     return {
-      error: `The file could not be read (${error instanceof Error ? error.message : String(error)}).`,
+      error: `The file could not be read (${errorText(error)}).`,
     };
   }
 }

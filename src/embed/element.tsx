@@ -10,6 +10,7 @@ import { createRoot, type Root } from 'react-dom/client';
 import { ErrorBoundary } from '../app/ErrorBoundary';
 import { parseUrlState, type Settings } from '../app/url-state';
 import { DATASETS } from '../data/catalog';
+import { errorText } from '../error-text';
 import { Session } from '../state/session';
 import { applySettingsChange } from './apply';
 import { EmbedApp } from './EmbedApp';
@@ -28,10 +29,6 @@ export const ELEMENT_NAME = 'batch-lab';
 /** The full app, next to the `embed/` folder this file is served from (override: `app-url`). */
 function defaultAppUrl(): string {
   return new URL(/* @vite-ignore */ '../', import.meta.url).href;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class BatchLabElement extends HTMLElement {
@@ -76,7 +73,7 @@ export class BatchLabElement extends HTMLElement {
       this.render();
     } catch (error) {
       // Never an empty box on the course page: say what happened.
-      mount.textContent = `batchlab could not start: ${message(error)}`;
+      mount.textContent = `batchlab could not start: ${errorText(error)}`;
       shadow.replaceChildren(mount);
     }
   }

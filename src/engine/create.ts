@@ -3,6 +3,8 @@
  * otherwise, with the reason in the badge. The returned engine also survives a lost GPU device:
  * it recreates itself (on a new device, or on the CPU) from the runs' recently saved weights.
  */
+
+import { errorText } from '../error-text';
 import { CpuEngine } from './cpu/engine';
 import type {
   AdvanceRequest,
@@ -51,10 +53,6 @@ export interface InnerEngine {
   onLost?: (callback: (reason: string) => void) => void;
   /** Destroys the GPU device this engine was given (WebGPU only), once the engine is disposed. */
   releaseDevice?: () => void;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export function cpuBadge(reason?: string): string {

@@ -38,6 +38,7 @@ import type {
   TrainerProgress,
   TrainingEngine,
 } from '../engine/types';
+import { errorText } from '../error-text';
 import {
   CHUNK_MS_OFF_THREAD,
   CHUNK_MS_ON_MAIN_THREAD,
@@ -119,10 +120,6 @@ type RebuildLevel = 'data' | 'engine' | 'runs';
 
 /** The longest the loop waits between training chunks, whatever the speed. */
 const MAX_PAUSE_BETWEEN_CHUNKS_MS = 2000;
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function prefersReducedMotion(): boolean {
   return typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
@@ -318,7 +315,7 @@ export class Session {
         await this.startRuns(this.state.settings.runs, stale);
       });
     } catch (error) {
-      if (!stale()) this.addNotice('run-error', `A run could not be started: ${message(error)}`);
+      if (!stale()) this.addNotice('run-error', `A run could not be started: ${errorText(error)}`);
     } finally {
       if (!stale()) this.store.set({ busy: false });
     }
@@ -337,7 +334,7 @@ export class Session {
       if (!stale())
         this.store.set({
           datasetStatus: 'failed',
-          datasetError: `The dataset could not be loaded: ${message(error)}`,
+          datasetError: `The dataset could not be loaded: ${errorText(error)}`,
         });
       return false;
     }
@@ -390,7 +387,7 @@ export class Session {
     } catch (error) {
       if (!stale())
         this.store.set({
-          engine: { status: 'failed', badge: 'No engine', kind: null, error: message(error) },
+          engine: { status: 'failed', badge: 'No engine', kind: null, error: errorText(error) },
         });
       return false;
     }
@@ -496,7 +493,7 @@ export class Session {
     try {
       await this.addRunForSlider(generation, b);
     } catch (error) {
-      this.addNotice('run-error', `A run with B = ${b} could not be started: ${message(error)}`);
+      this.addNotice('run-error', `A run with B = ${b} could not be started: ${errorText(error)}`);
       return;
     }
     this.syncRunsSetting();
@@ -663,7 +660,7 @@ export class Session {
       });
     } catch (error) {
       this.pause();
-      this.addNotice('training-error', `Training stopped: ${message(error)}`);
+      this.addNotice('training-error', `Training stopped: ${errorText(error)}`);
     } finally {
       this.advancing = false;
     }

@@ -3,6 +3,8 @@
  * Works with the browser's `navigator.gpu` (page or worker) and with Dawn in Node.
  */
 
+import { errorText } from '../../error-text';
+
 export type GpuDeviceResult =
   | { ok: true; device: GPUDevice; adapterName: string; isFallbackAdapter: boolean }
   | { ok: false; reason: string };
@@ -32,10 +34,6 @@ export function adapterDisplayName(info: GPUAdapterInfo | undefined): string {
   return info.description || 'unknown adapter';
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export async function requestGpuDevice(gpu: GPU | undefined = defaultGpu()): Promise<GpuDeviceResult> {
   if (!gpu) {
     return { ok: false, reason: 'this browser has no WebGPU (navigator.gpu is undefined)' };
@@ -44,7 +42,7 @@ export async function requestGpuDevice(gpu: GPU | undefined = defaultGpu()): Pro
   try {
     adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   } catch (error) {
-    return { ok: false, reason: `requesting a WebGPU adapter failed: ${message(error)}` };
+    return { ok: false, reason: `requesting a WebGPU adapter failed: ${errorText(error)}` };
   }
   if (!adapter) return { ok: false, reason: 'WebGPU is present but offers no adapter' };
 
@@ -66,6 +64,6 @@ export async function requestGpuDevice(gpu: GPU | undefined = defaultGpu()): Pro
     const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'batchlab' });
     return { ok: true, device, adapterName: adapterDisplayName(info), isFallbackAdapter };
   } catch (error) {
-    return { ok: false, reason: `requesting a WebGPU device failed: ${message(error)}` };
+    return { ok: false, reason: `requesting a WebGPU device failed: ${errorText(error)}` };
   }
 }

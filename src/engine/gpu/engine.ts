@@ -7,6 +7,8 @@
  * and reads everything back with ONE asynchronous map at the end. It never waits on the GPU per
  * step. Results do not depend on how steps are cut into dispatches nor on which runs share one.
  */
+
+import { errorText } from '../../error-text';
 import { validateTrainConfig } from '../cpu/trainer';
 import { layerWidths, paramCount, validateModel } from '../model';
 import { BatchSchedule, stepsPerEpoch } from '../schedule';
@@ -88,10 +90,6 @@ interface RunRecord {
 interface StepOutcome {
   losses: Map<number, Float64Array>;
   datasetLosses: Map<number, number>;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function mib(bytes: number): string {

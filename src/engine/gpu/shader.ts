@@ -4,6 +4,7 @@
  * values, so they never trigger a compile.
  */
 import mlpSource from '../../../shaders/mlp.wgsl?raw';
+import { errorText } from '../../error-text';
 import { layerWidths } from '../model';
 import type { ModelSpec } from '../types';
 import { paddedLayout } from './layout';
@@ -133,7 +134,7 @@ async function compile(device: GPUDevice, model: ModelSpec, layout: ShaderLayout
       .filter((m) => m.type === 'error')
       .map((m) => `${m.lineNum}:${m.linePos} ${m.message}`)
       .join('; ');
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorText(error);
     throw new Error(`the training shader failed to compile: ${details || reason}`);
   }
 }

@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 /** Runs the CPU reference engine in a worker, so training never blocks the page. */
 import { CpuEngine } from '../../engine/cpu/engine';
+import { errorText } from '../../error-text';
 import type { WorkerRequest, WorkerResponse, WorkerResult } from './protocol';
 
 let engine: CpuEngine | null = null;
@@ -42,7 +43,7 @@ scope.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   try {
     response = { id, ok: true, result: await handle(event.data) };
   } catch (error) {
-    response = { id, ok: false, error: error instanceof Error ? error.message : String(error) };
+    response = { id, ok: false, error: errorText(error) };
   }
   scope.postMessage(response);
 };

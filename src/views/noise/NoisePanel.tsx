@@ -5,6 +5,7 @@ import { computeNoiseReport } from './noise-client';
 import { drawNoisePlot, formatNumber } from './noise-plot';
 import type { NoiseReport } from './noise-report';
 import './noise.css';
+import { errorText } from '../../error-text';
 
 export interface NoisePanelProps {
   /**
@@ -94,9 +95,7 @@ export function NoisePanel({
         return [...h, { revision: atRevision, simpleNoiseScale: next.simpleNoiseScale }].slice(-8);
       });
     } catch (caught) {
-      setError(
-        `Could not measure the gradient noise: ${caught instanceof Error ? caught.message : String(caught)}`,
-      );
+      setError(`Could not measure the gradient noise: ${errorText(caught)}`);
       setComputedFor({ revision: atRevision });
     } finally {
       busyRef.current = false;
