@@ -1,7 +1,6 @@
-import { useId } from 'react';
 import { useAppState, useSession } from '../app/session-context';
-import { SPEED_LABELS } from '../state/budget';
 import { BatchSlider } from '../views/controls/BatchSlider';
+import { SpeedControl } from '../views/controls/SpeedControl';
 import type { ControlName } from './embed-params';
 
 /**
@@ -20,7 +19,6 @@ export function EmbedControls({
   const n = useAppState((s) => s.dataset?.n ?? s.settings.n);
   const ready = useAppState((s) => s.engine.status === 'ready' && s.datasetStatus === 'ready');
   const hasRuns = useAppState((s) => s.runs.length > 0);
-  const speedId = useId();
   const shows = (name: ControlName) => controls.includes(name);
   const usable = (name: ControlName) => ready && !locked.includes(name);
   const lockedTitle = (name: ControlName) => (locked.includes(name) ? 'Fixed by the course page' : undefined);
@@ -101,21 +99,11 @@ export function EmbedControls({
         </div>
       ) : null}
       {shows('speed') ? (
-        <div className="speed">
-          <label htmlFor={speedId}>Speed</label>
-          <input
-            id={speedId}
-            type="range"
-            min={1}
-            max={SPEED_LABELS.length}
-            step={1}
-            value={settings.speed}
-            disabled={locked.includes('speed')}
-            aria-valuetext={SPEED_LABELS[settings.speed - 1]}
-            onChange={(e) => session.update({ speed: Number(e.target.value) })}
-          />
-          <span className="speed-name">{SPEED_LABELS[settings.speed - 1]}</span>
-        </div>
+        <SpeedControl
+          speed={settings.speed}
+          disabled={locked.includes('speed')}
+          onChange={(speed) => session.update({ speed })}
+        />
       ) : null}
     </section>
   );

@@ -2,9 +2,9 @@ import { type ReactNode, useId, useRef } from 'react';
 import { useAppState, useSession } from '../../app/session-context';
 import { LEARNING_RATES, MAX_HIDDEN_LAYERS, MAX_SEED, MOMENTUM, type Settings } from '../../app/url-state';
 import { DATASETS, type DatasetId, datasetInfo, isDatasetId } from '../../data/catalog';
-import { SPEED_LABELS } from '../../state/budget';
 import { BatchSlider } from './BatchSlider';
 import { CommitRange } from './CommitRange';
+import { SpeedControl } from './SpeedControl';
 
 const WIDTHS = [2, 4, 8, 16, 32, 64];
 const LAYER_COUNTS = Array.from({ length: MAX_HIDDEN_LAYERS + 1 }, (_, k) => k);
@@ -37,7 +37,6 @@ export function TrainingControls() {
   const n = useAppState((s) => s.dataset?.n ?? s.settings.n);
   const ready = useAppState((s) => s.engine.status === 'ready' && s.datasetStatus === 'ready');
   const hasRuns = useAppState((s) => s.runs.length > 0);
-  const speedId = useId();
   return (
     <section className="training-controls" aria-label="Batch size and training">
       <BatchSlider
@@ -94,20 +93,7 @@ export function TrainingControls() {
           Clear runs
         </button>
       </div>
-      <div className="speed">
-        <label htmlFor={speedId}>Speed</label>
-        <input
-          id={speedId}
-          type="range"
-          min={1}
-          max={SPEED_LABELS.length}
-          step={1}
-          value={settings.speed}
-          aria-valuetext={SPEED_LABELS[settings.speed - 1]}
-          onChange={(e) => session.update({ speed: Number(e.target.value) })}
-        />
-        <span className="speed-name">{SPEED_LABELS[settings.speed - 1]}</span>
-      </div>
+      <SpeedControl speed={settings.speed} onChange={(speed) => session.update({ speed })} />
     </section>
   );
 }
