@@ -10,13 +10,21 @@
 // Layout on the GPU: everything is vec4. Weight matrices are padded with zeros to a multiple of
 // 4 rows and of 4 columns, bias vectors and layers of units to a multiple of 4 ("padded
 // layout", see src/engine/gpu/layout.ts; the host converts to and from the flat layout of
-// src/engine/model.ts). On SwiftShader every loop iteration and every dynamically indexed
-// access costs far more than arithmetic, so the inner loops do 16 multiply-adds per iteration.
+// src/engine/model.ts).
 //
-// Determinism: every sum runs in a fixed order (sample i of a batch goes to invocation i mod WG,
-// each invocation adds its samples in batch order, then invocation slots are added in slot
-// order). No float atomics, nothing depends on scheduling, on other runs in the dispatch or on
-// where the host cuts the steps into dispatches.
+// Speed (the `train` kernel): a batch is processed in chunks of CHUNK samples whose activations
+// and deltas sit in workgroup memory, one layer at a time, as small matrix products cut into
+// 4 × 4 tiles (4 units × 4 samples; 4 rows × 4 inputs of the gradient). The invocations share
+// out the tiles, so even a batch of one keeps every invocation busy. On SwiftShader every
+// dynamically indexed load or store costs ~50 times a multiply-add, and a tile does 64
+// multiply-adds for 32 loads; a sample-per-invocation loop does about one load per
+// multiply-add and leaves invocations idle at small B.
+//
+// Determinism: every sum runs in a fixed order. A unit's input sum goes over its inputs in
+// order; a gradient adds its batch's samples in batch order (chunk partial sums are added in
+// chunk order); the batch loss likewise. No float atomics, nothing depends on scheduling, on the
+// workgroup size, on other runs in the dispatch or on where the host cuts the steps into
+// dispatches.
 
 const NUM_LAYERS: u32 = {{NUM_LAYERS}}u;
 // Per weight layer l: inputs, outputs, vec4s per weight row, vec4 offsets of W_l and b_l.
@@ -36,9 +44,14 @@ const WG: u32 = {{WORKGROUP_SIZE}}u;
 // Weights live in workgroup memory when they fit (the host decides), else in `params`.
 const WEIGHTS_IN_WORKGROUP: bool = {{WEIGHTS_IN_WORKGROUP}};
 const WORKGROUP_WEIGHTS_V: u32 = {{WORKGROUP_WEIGHTS_V}}u;
-// The invocations' gradient sums meet in workgroup memory when it fits, else in `acc`.
+// A batch larger than one chunk adds its chunks' gradients in workgroup memory when they fit,
+// else in the run slot's area of `acc`.
 const REDUCE_IN_WORKGROUP: bool = {{REDUCE_IN_WORKGROUP}};
 const WORKGROUP_REDUCE_V: u32 = {{WORKGROUP_REDUCE_V}}u;
+// Samples per chunk of the training kernel (a multiple of 4).
+const CHUNK: u32 = {{CHUNK}}u;
+// vec4s of output units.
+const OUT_V: u32 = UNITS_V - UNIT_V[NUM_LAYERS];
 
 const ACT_TANH: u32 = 0u;
 const ACT_RELU: u32 = 1u;
@@ -102,8 +115,9 @@ struct RunState {
 @group(0) @binding(2) var<storage, read> jobs: array<Job>;
 // Weights of every run slot (slot × PV, padded layout), then their velocities.
 @group(0) @binding(3) var<storage, read_write> params: array<vec4<f32>>;
-// Training: the invocations' gradient sums when they do not fit in workgroup memory.
-// Per-sample kernel: the output, one PV-slot per sample. Activation probe: its inputs.
+// Training: each run slot's sum of the gradients of a batch's chunks when it does not fit in
+// workgroup memory. Per-sample kernel: the output, one PV-slot per sample. Activation probe:
+// its inputs.
 @group(0) @binding(4) var<storage, read_write> acc: array<vec4<f32>>;
 // The current epoch's sample order of each run slot (slot × N); the sample list of the
 // per-sample kernel.
@@ -117,11 +131,19 @@ var<private> acts: array<vec4<f32>, UNITS_V>;
 var<private> deltas: array<vec4<f32>, UNITS_V>;
 
 var<workgroup> weights: array<vec4<f32>, WORKGROUP_WEIGHTS_V>;
-// Gradient sums of the invocations: slot k of vec4 v at [v * WG + k] (neighbouring invocations
-// touch neighbouring addresses); the same layout as the reduction area in `acc`.
-var<workgroup> reduceBuffer: array<vec4<f32>, WORKGROUP_REDUCE_V>;
+// The training kernel's chunk: vec4 c of layer l's units for chunk sample s at
+// [(UNIT_V[l] + c) * CHUNK + s] (activations a_l, logits at the output; deltas δ_l).
+var<workgroup> chunkActs: array<vec4<f32>, UNITS_V * CHUNK>;
+var<workgroup> chunkDeltas: array<vec4<f32>, UNITS_V * CHUNK>;
+var<workgroup> chunkSamples: array<u32, CHUNK>;
+var<workgroup> chunkLosses: array<f32, CHUNK>;
+// Sum of the gradients of the current batch's finished chunks (padded layout).
+var<workgroup> chunkGradientSum: array<vec4<f32>, WORKGROUP_REDUCE_V>;
 var<workgroup> lossPartial: array<f32, WG>;
+// Set by any invocation that sees a weight or loss turn NaN or infinite.
 var<workgroup> divergedFlag: atomic<u32>;
+// divergedFlag as of the start of a step, for a uniform decision to stop.
+var<workgroup> stopFlag: u32;
 
 // ---------------------------------------------------------------------------------------------
 // Epoch shuffles: src/engine/random.ts ported to u32 arithmetic (Math.imul ≡ wrapping multiply).
@@ -239,37 +261,13 @@ fn weightAt(base: u32, v: u32) -> vec4<f32> {
   return params[base + v];
 }
 
-// Where this invocation's gradient sum lives: slot `gradLane` of the reduction area starting
-// at `gradBase` (only used when the reduction is in the `acc` buffer).
+// Where the per-sample kernel writes this invocation's gradient: slot `gradLane` of the area
+// starting at `gradBase` of `acc`.
 var<private> gradBase: u32;
 var<private> gradLane: u32;
 
 fn gradAdd(v: u32, value: vec4<f32>) {
-  if (REDUCE_IN_WORKGROUP) {
-    reduceBuffer[v * WG + gradLane] += value;
-  } else {
-    acc[gradBase + v * WG + gradLane] += value;
-  }
-}
-
-fn gradSet(v: u32, value: vec4<f32>) {
-  if (REDUCE_IN_WORKGROUP) {
-    reduceBuffer[v * WG + gradLane] = value;
-  } else {
-    acc[gradBase + v * WG + gradLane] = value;
-  }
-}
-
-// Slot k of vec4 v of the reduction area; cleared as it is read, ready for the next batch.
-fn gradTake(v: u32, k: u32) -> vec4<f32> {
-  if (REDUCE_IN_WORKGROUP) {
-    let value = reduceBuffer[v * WG + k];
-    reduceBuffer[v * WG + k] = vec4<f32>(0.0);
-    return value;
-  }
-  let value = acc[gradBase + v * WG + k];
-  acc[gradBase + v * WG + k] = vec4<f32>(0.0);
-  return value;
+  acc[gradBase + v * WG + gradLane] += value;
 }
 
 fn hsum(v: vec4<f32>) -> f32 {
@@ -322,57 +320,67 @@ fn forwardLoss(sample: u32, base: u32) -> f32 {
   return outputLossAndDelta(sample);
 }
 
-fn outputAt(k: u32) -> f32 {
-  return acts[UNIT_V[NUM_LAYERS] + k / 4u][k % 4u];
+struct OutputLoss {
+  loss: f32,
+  // δ_L = ∂loss/∂z_L: prediction − target (zero in the padding units).
+  delta: array<vec4<f32>, OUT_V>,
 }
 
-fn setOutputDelta(k: u32, value: f32) {
-  deltas[UNIT_V[NUM_LAYERS] + k / 4u][k % 4u] = value;
-}
-
-// Loss of the sample from the logits, and δ_L = prediction − target into `deltas`.
-// Cross-entropies come from the logits (log-sum-exp), never from log(probability).
-fn outputLossAndDelta(sample: u32) -> f32 {
-  let outV = UNIT_V[NUM_LAYERS];
-  for (var c = outV; c < UNITS_V; c++) {
-    deltas[c] = vec4<f32>(0.0);
-  }
+// Loss of `sample` from its logits z_L. Cross-entropies come from the logits (log-sum-exp),
+// never from log(probability).
+fn lossAndDelta(logits: array<vec4<f32>, OUT_V>, sample: u32) -> OutputLoss {
+  var z = logits;
+  var result: OutputLoss;
   let targetAt = globals.targetBase + sample * globals.targetSize;
   switch (globals.loss) {
     case LOSS_MSE: {
       var sum = 0.0;
       for (var k = 0u; k < OUTPUTS; k++) {
-        let diff = outputAt(k) - data[targetAt + k];
-        setOutputDelta(k, diff);
+        let diff = z[k / 4u][k % 4u] - data[targetAt + k];
+        result.delta[k / 4u][k % 4u] = diff;
         sum += diff * diff;
       }
-      return 0.5 * sum;
+      result.loss = 0.5 * sum;
     }
     case LOSS_BCE: {
-      let z = outputAt(0u);
+      let logit = z[0].x;
       let y = data[targetAt];
-      setOutputDelta(0u, stableSigmoid(vec4<f32>(z)).x - y);
-      return max(z, 0.0) - z * y + log1pSmall(exp(-abs(z)));
+      result.delta[0].x = stableSigmoid(vec4<f32>(logit)).x - y;
+      result.loss = max(logit, 0.0) - logit * y + log1pSmall(exp(-abs(logit)));
     }
     default: {
       let label = u32(data[targetAt]);
-      var largest = outputAt(0u);
+      var largest = z[0].x;
       for (var k = 1u; k < OUTPUTS; k++) {
-        largest = max(largest, outputAt(k));
+        largest = max(largest, z[k / 4u][k % 4u]);
       }
       var total = 0.0;
       for (var k = 0u; k < OUTPUTS; k++) {
-        let e = exp(outputAt(k) - largest);
-        setOutputDelta(k, e);
+        let e = exp(z[k / 4u][k % 4u] - largest);
+        result.delta[k / 4u][k % 4u] = e;
         total += e;
       }
       for (var k = 0u; k < OUTPUTS; k++) {
-        let index = UNIT_V[NUM_LAYERS] + k / 4u;
-        deltas[index][k % 4u] = deltas[index][k % 4u] / total - select(0.0, 1.0, k == label);
+        result.delta[k / 4u][k % 4u] = result.delta[k / 4u][k % 4u] / total - select(0.0, 1.0, k == label);
       }
-      return largest + log(total) - outputAt(label);
+      result.loss = largest + log(total) - z[label / 4u][label % 4u];
     }
   }
+  return result;
+}
+
+// The loss of the sample whose logits are in `acts`; δ_L into `deltas`.
+fn outputLossAndDelta(sample: u32) -> f32 {
+  let outV = UNIT_V[NUM_LAYERS];
+  var logits: array<vec4<f32>, OUT_V>;
+  for (var c = 0u; c < OUT_V; c++) {
+    logits[c] = acts[outV + c];
+  }
+  let result = lossAndDelta(logits, sample);
+  for (var c = 0u; c < OUT_V; c++) {
+    deltas[outV + c] = result.delta[c];
+  }
+  return result.loss;
 }
 
 // Forward and backward pass of `sample`; adds ∂loss/∂θ to this invocation's gradient slot.
@@ -449,25 +457,245 @@ fn loadWeights(base: u32, lid: u32) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Training: one workgroup per run, many consecutive SGD steps per dispatch
+// Training: one workgroup per run, many consecutive SGD steps per dispatch. A step goes through
+// its batch in chunks: inputs → forward, layer by layer → loss and δ_L → backward, layer by
+// layer → every layer's gradient (and, after the batch's last chunk, the update).
 // ---------------------------------------------------------------------------------------------
+
+// The job's run slot and update settings, set once per dispatch.
+var<private> slotBase: u32;
+var<private> velocityBase: u32;
+var<private> gradientSumBase: u32;
+var<private> learningRate: f32;
+var<private> momentum: f32;
+var<private> useMomentum: bool;
+
+fn chunkAt(unitV: u32, s: u32) -> u32 {
+  return unitV * CHUNK + s;
+}
+
+// Layer 0 of the chunk: the inputs of the samples at order[orderAt .. orderAt + count).
+fn loadChunkInputs(orderAt: u32, count: u32, lid: u32) {
+  for (var s = lid; s < count; s += WG) {
+    let sample = order[orderAt + s];
+    chunkSamples[s] = sample;
+    for (var c = 0u; c < UNIT_V[1]; c++) {
+      var x = vec4<f32>(0.0);
+      for (var k = 0u; k < 4u && 4u * c + k < INPUTS; k++) {
+        x[k] = data[sample * INPUTS + 4u * c + k];
+      }
+      chunkActs[chunkAt(c, s)] = x;
+    }
+  }
+}
+
+// a_{l+1} = f(W_l a_l + b_l) for the chunk's samples (the logits z_L at the output layer).
+// Work item: 4 units × 4 samples. Samples past the chunk's end compute harmless garbage that
+// nothing reads. Each costly function has a single call site: SwiftShader inlines everything,
+// and a step of a small batch runs through the whole kernel's machine code once, so its code
+// size, more than its arithmetic, sets the time of a step.
+fn forwardChunk(l: u32, count: u32, lid: u32) {
+  let outputs = LAYER_OUT[l];
+  let rowV = ROW_V[l];
+  let blocks = (outputs + 3u) / 4u;
+  let inV = UNIT_V[l];
+  let outV = UNIT_V[l + 1u];
+  let hidden = l + 1u < NUM_LAYERS;
+  let activation = globals.activation;
+  let tiles = (count + 3u) / 4u;
+  for (var item = lid; item < blocks * tiles; item += WG) {
+    let jb = item % blocks;
+    let s = 4u * (item / blocks);
+    let r0 = W_V[l] + 4u * jb * rowV;
+    let r1 = r0 + rowV;
+    let r2 = r1 + rowV;
+    let r3 = r2 + rowV;
+    // z[q]: the 4 units' input sums for sample s + q.
+    var z0 = vec4<f32>(0.0);
+    var z1 = vec4<f32>(0.0);
+    var z2 = vec4<f32>(0.0);
+    var z3 = vec4<f32>(0.0);
+    for (var c = 0u; c < rowV; c++) {
+      let w0 = weightAt(slotBase, r0 + c);
+      let w1 = weightAt(slotBase, r1 + c);
+      let w2 = weightAt(slotBase, r2 + c);
+      let w3 = weightAt(slotBase, r3 + c);
+      let at = chunkAt(inV + c, s);
+      let a0 = chunkActs[at];
+      let a1 = chunkActs[at + 1u];
+      let a2 = chunkActs[at + 2u];
+      let a3 = chunkActs[at + 3u];
+      z0 += vec4<f32>(dot(w0, a0), dot(w1, a0), dot(w2, a0), dot(w3, a0));
+      z1 += vec4<f32>(dot(w0, a1), dot(w1, a1), dot(w2, a1), dot(w3, a1));
+      z2 += vec4<f32>(dot(w0, a2), dot(w1, a2), dot(w2, a2), dot(w3, a2));
+      z3 += vec4<f32>(dot(w0, a3), dot(w1, a3), dot(w2, a3), dot(w3, a3));
+    }
+    let bias = weightAt(slotBase, B_V[l] + jb);
+    let z = array<vec4<f32>, 4>(z0 + bias, z1 + bias, z2 + bias, z3 + bias);
+    // Padding units stay exactly 0 (sigmoid(0) would be 0.5 and leak into gradients).
+    let real = vec4<u32>(4u * jb) + LANE < vec4<u32>(outputs);
+    let at = chunkAt(outV + jb, s);
+    for (var q = 0u; q < 4u; q++) {
+      chunkActs[at + q] = select(vec4<f32>(0.0), select(z[q], activate(activation, z[q]), hidden), real);
+    }
+  }
+}
+
+// The loss and δ_L of each of the chunk's samples.
+fn outputChunk(count: u32, lid: u32) {
+  let outV = UNIT_V[NUM_LAYERS];
+  for (var s = lid; s < count; s += WG) {
+    var logits: array<vec4<f32>, OUT_V>;
+    for (var c = 0u; c < OUT_V; c++) {
+      logits[c] = chunkActs[chunkAt(outV + c, s)];
+    }
+    let result = lossAndDelta(logits, chunkSamples[s]);
+    chunkLosses[s] = result.loss;
+    for (var c = 0u; c < OUT_V; c++) {
+      chunkDeltas[chunkAt(outV + c, s)] = result.delta[c];
+    }
+  }
+}
+
+// δ_l = f'(z_l) ⊙ W_lᵀ δ_{l+1} for the chunk's samples (l ≥ 1: the inputs need no delta).
+// Work item: 4 units of layer l × 4 samples.
+fn backwardChunk(l: u32, count: u32, lid: u32) {
+  let rowV = ROW_V[l];
+  let blocks = (LAYER_OUT[l] + 3u) / 4u;
+  let inV = UNIT_V[l];
+  let outV = UNIT_V[l + 1u];
+  let activation = globals.activation;
+  let tiles = (count + 3u) / 4u;
+  for (var item = lid; item < rowV * tiles; item += WG) {
+    let c = item % rowV;
+    let s = 4u * (item / rowV);
+    var e0 = vec4<f32>(0.0);
+    var e1 = vec4<f32>(0.0);
+    var e2 = vec4<f32>(0.0);
+    var e3 = vec4<f32>(0.0);
+    for (var jb = 0u; jb < blocks; jb++) {
+      let r0 = W_V[l] + 4u * jb * rowV + c;
+      let w0 = weightAt(slotBase, r0);
+      let w1 = weightAt(slotBase, r0 + rowV);
+      let w2 = weightAt(slotBase, r0 + 2u * rowV);
+      let w3 = weightAt(slotBase, r0 + 3u * rowV);
+      let at = chunkAt(outV + jb, s);
+      let d0 = chunkDeltas[at];
+      let d1 = chunkDeltas[at + 1u];
+      let d2 = chunkDeltas[at + 2u];
+      let d3 = chunkDeltas[at + 3u];
+      e0 += (w0 * d0.x + w1 * d0.y) + (w2 * d0.z + w3 * d0.w);
+      e1 += (w0 * d1.x + w1 * d1.y) + (w2 * d1.z + w3 * d1.w);
+      e2 += (w0 * d2.x + w1 * d2.y) + (w2 * d2.z + w3 * d2.w);
+      e3 += (w0 * d3.x + w1 * d3.y) + (w2 * d3.z + w3 * d3.w);
+    }
+    let e = array<vec4<f32>, 4>(e0, e1, e2, e3);
+    let at = chunkAt(inV + c, s);
+    for (var q = 0u; q < 4u; q++) {
+      chunkDeltas[at + q] = e[q] * activationSlope(activation, chunkActs[at + q]);
+    }
+  }
+}
+
+fn gradientSumAt(v: u32) -> vec4<f32> {
+  if (REDUCE_IN_WORKGROUP) {
+    return chunkGradientSum[v];
+  }
+  return acc[gradientSumBase + v];
+}
+
+fn setGradientSum(v: u32, value: vec4<f32>) {
+  if (REDUCE_IN_WORKGROUP) {
+    chunkGradientSum[v] = value;
+  } else {
+    acc[gradientSumBase + v] = value;
+  }
+}
+
+// Adds a chunk's gradient of parameter vec4 v to the sum of the batch's earlier chunks; after
+// the batch's last chunk, updates the weights. Returns whether the new weights are not finite.
+fn applyGradient(v: u32, chunkGradient: vec4<f32>, firstChunk: bool, lastChunk: bool, scale: f32) -> bool {
+  var g = chunkGradient;
+  if (!firstChunk) {
+    g = gradientSumAt(v) + g;
+  }
+  if (!lastChunk) {
+    setGradientSum(v, g);
+    return false;
+  }
+  g = g / scale;
+  var w = weightAt(slotBase, v);
+  if (useMomentum) {
+    let velocity = momentum * params[velocityBase + v] + g;
+    params[velocityBase + v] = velocity;
+    w = w - learningRate * velocity;
+  } else {
+    w = w - learningRate * g;
+  }
+  if (WEIGHTS_IN_WORKGROUP) {
+    weights[v] = w;
+  } else {
+    params[slotBase + v] = w;
+  }
+  return !isFiniteVec(w);
+}
+
+// The gradient of weight layer l over the chunk's samples, added in batch order:
+//   ∂loss/∂W_l[j][i] = Σ_s δ_{l+1}[s][j]·a_l[s][i],  ∂loss/∂b_l[j] = Σ_s δ_{l+1}[s][j].
+// Work item: 4 rows × 4 inputs of W_l, or (as input block c = rowV, an input of constant 1)
+// 4 biases. An item always falls to the same invocation, which therefore also owns its running
+// sum. Returns whether an update went bad.
+fn gradientChunk(l: u32, count: u32, firstChunk: bool, lastChunk: bool, scale: f32, lid: u32) -> bool {
+  let rowV = ROW_V[l];
+  let blocks = (LAYER_OUT[l] + 3u) / 4u;
+  let deltaV = UNIT_V[l + 1u];
+  let inputV = UNIT_V[l];
+  var bad = false;
+  for (var item = lid; item < blocks * (rowV + 1u); item += WG) {
+    let jb = item / (rowV + 1u);
+    let c = item % (rowV + 1u);
+    let isBias = c == rowV;
+    let deltaAt = chunkAt(deltaV + jb, 0u);
+    let inputAt = chunkAt(inputV + min(c, rowV - 1u), 0u);
+    var g0 = vec4<f32>(0.0);
+    var g1 = vec4<f32>(0.0);
+    var g2 = vec4<f32>(0.0);
+    var g3 = vec4<f32>(0.0);
+    for (var s = 0u; s < count; s++) {
+      let d = chunkDeltas[deltaAt + s];
+      let a = select(chunkActs[inputAt + s], vec4<f32>(1.0), isBias);
+      g0 += d.x * a;
+      g1 += d.y * a;
+      g2 += d.z * a;
+      g3 += d.w * a;
+    }
+    // A bias block's 4 gradients are the first components of g0..g3.
+    let g = array<vec4<f32>, 4>(
+      select(g0, vec4<f32>(g0.x, g1.x, g2.x, g3.x), isBias), g1, g2, g3);
+    let rows = select(4u, 1u, isBias);
+    let first = select(W_V[l] + 4u * jb * rowV + c, B_V[l] + jb, isBias);
+    for (var k = 0u; k < rows; k++) {
+      bad = bad | applyGradient(first + k * rowV, g[k], firstChunk, lastChunk, scale);
+    }
+  }
+  return bad;
+}
 
 @compute @workgroup_size(WG)
 fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let job = jobs[wid.x];
   let slot = job.slot;
-  let base = slot * PV;
-  let velocityBase = globals.velocityBaseV + base;
+  slotBase = slot * PV;
+  velocityBase = globals.velocityBaseV + slotBase;
+  gradientSumBase = slot * PV;
+  learningRate = job.learningRate;
+  momentum = job.momentum;
+  useMomentum = (job.flags & FLAG_MOMENTUM) != 0u;
   let n = globals.n;
   let orderBase = slot * n;
   let sumReduction = (job.flags & FLAG_SUM) != 0u;
-  let useMomentum = (job.flags & FLAG_MOMENTUM) != 0u;
-  // The reduction area is all zeros between steps: workgroup memory starts zeroed, the `acc`
-  // slots start zeroed, and each update clears what it read.
-  gradBase = slot * PV * WG;
-  gradLane = lid;
 
-  loadWeights(base, lid);
+  loadWeights(slotBase, lid);
   if (lid == 0u) {
     atomicStore(&divergedFlag, state[slot].diverged);
   }
@@ -486,72 +714,65 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
       }
       storageBarrier();
     }
-    // The previous update is finished and the divergence flag visible.
+    // The previous step is finished; a run that diverged takes no more steps.
     workgroupBarrier();
-    let stopped = atomicLoad(&divergedFlag) != 0u;
+    if (lid == 0u) {
+      stopFlag = atomicLoad(&divergedFlag);
+    }
+    if (workgroupUniformLoad(&stopFlag) != 0u) {
+      break;
+    }
 
-    // Each invocation adds up the gradients of samples lid, lid + WG, ... of the batch.
-    var lossSum = 0.0;
-    if (!stopped) {
-      for (var i = lid; i < size; i += WG) {
-        lossSum += accumulateSample(order[orderBase + start + i], base);
+    let scale = select(f32(size), 1.0, sumReduction);
+    let chunks = (size + CHUNK - 1u) / CHUNK;
+    var batchLoss = 0.0;
+    var bad = false;
+    for (var chunk = 0u; chunk < chunks; chunk++) {
+      let first = chunk * CHUNK;
+      let count = min(CHUNK, size - first);
+      loadChunkInputs(orderBase + start + first, count, lid);
+      workgroupBarrier();
+      for (var l = 0u; l < NUM_LAYERS; l++) {
+        forwardChunk(l, count, lid);
+        workgroupBarrier();
       }
-    }
-    lossPartial[lid] = lossSum;
-    if (!REDUCE_IN_WORKGROUP) {
-      storageBarrier();
-    }
-    workgroupBarrier();
-
-    if (!stopped) {
-      // Batch gradient: invocation slots added in slot order; then the update.
-      let used = min(size, WG);
-      let scale = select(f32(size), 1.0, sumReduction);
-      var bad = false;
-      for (var c = lid; c < PV; c += WG) {
-        var g = gradTake(c, 0u);
-        for (var k = 1u; k < used; k++) {
-          g += gradTake(c, k);
-        }
-        g = g / scale;
-        var w = weightAt(base, c);
-        if (useMomentum) {
-          let v = job.momentum * params[velocityBase + c] + g;
-          params[velocityBase + c] = v;
-          w = w - job.learningRate * v;
-        } else {
-          w = w - job.learningRate * g;
-        }
-        if (WEIGHTS_IN_WORKGROUP) {
-          weights[c] = w;
-        } else {
-          params[base + c] = w;
-        }
-        bad = bad || !isFiniteVec(w);
+      outputChunk(count, lid);
+      workgroupBarrier();
+      for (var l = NUM_LAYERS - 1u; l >= 1u; l--) {
+        backwardChunk(l, count, lid);
+        workgroupBarrier();
+      }
+      let firstChunk = chunk == 0u;
+      let lastChunk = chunk + 1u == chunks;
+      for (var l = 0u; l < NUM_LAYERS; l++) {
+        bad = bad | gradientChunk(l, count, firstChunk, lastChunk, scale, lid);
       }
       if (lid == 0u) {
-        var total = 0.0;
-        for (var k = 0u; k < WG; k++) {
-          total += lossPartial[k];
+        for (var k = 0u; k < count; k++) {
+          batchLoss += chunkLosses[k];
         }
-        let loss = total / f32(size);
-        losses[job.lossBase + s] = loss;
-        bad = bad || !isFiniteVec(vec4<f32>(loss));
-        taken += 1u;
       }
-      if (bad) {
-        atomicStore(&divergedFlag, 1u);
+      // The chunk's memory may be reused, and updated weights are visible to every invocation.
+      if (!WEIGHTS_IN_WORKGROUP) {
+        storageBarrier();
       }
+      workgroupBarrier();
     }
-    if (!WEIGHTS_IN_WORKGROUP || !REDUCE_IN_WORKGROUP) {
-      storageBarrier();
+    if (lid == 0u) {
+      let loss = batchLoss / f32(size);
+      losses[job.lossBase + s] = loss;
+      bad = bad | !isFiniteVec(vec4<f32>(loss));
+      taken += 1u;
+    }
+    if (bad) {
+      atomicStore(&divergedFlag, 1u);
     }
   }
 
   workgroupBarrier();
   if (WEIGHTS_IN_WORKGROUP) {
     for (var v = lid; v < PV; v += WG) {
-      params[base + v] = weights[v];
+      params[slotBase + v] = weights[v];
     }
   }
   // A run that was already stopped keeps its step count (later dispatches of the same advance
@@ -607,14 +828,9 @@ fn per_sample(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
   let k = group * WG + lid;
   if (k < job.firstStep) {
     for (var v = 0u; v < PV; v++) {
-      gradSet(v, vec4<f32>(0.0));
+      acc[gradBase + v * WG + lid] = vec4<f32>(0.0);
     }
     losses[k] = accumulateSample(order[k], base);
-    if (REDUCE_IN_WORKGROUP) {
-      for (var v = 0u; v < PV; v++) {
-        acc[gradBase + v * WG + lid] = reduceBuffer[v * WG + lid];
-      }
-    }
   }
 }
 

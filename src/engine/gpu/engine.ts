@@ -23,7 +23,13 @@ import type {
   TrainingEngine,
 } from '../types';
 import { fromPadded, type PaddedLayout, paddedLayout, toPadded } from './layout';
-import { type MlpPipelines, mlpPipelines, totalUnits, workgroupOverheadBytes } from './shader';
+import {
+  chunkBytesPerSample,
+  type MlpPipelines,
+  mlpPipelines,
+  totalUnits,
+  workgroupOverheadBytes,
+} from './shader';
 
 export interface GpuEngineOptions {
   adapterName?: string;
@@ -54,7 +60,14 @@ export const MAX_TOTAL_UNITS = 2048;
  * ~1.5 s against ~12 s with its 18 KB of weights in workgroup memory).
  */
 const MAX_WORKGROUP_WEIGHT_BYTES = 8192;
-const MAX_WORKGROUP_REDUCE_BYTES = 2048;
+const MAX_WORKGROUP_REDUCE_BYTES = 8192;
+/**
+ * Samples per chunk of the training kernel: more samples share each weight read, but the
+ * chunk's activations and deltas must fit in workgroup memory (and big workgroup arrays compile
+ * slowly on SwiftShader). A GPU's wide workgroup wants more tiles of 4 samples to share out.
+ */
+const CHUNK_SAMPLES = { software: 32, gpu: 128 } as const;
+const MAX_CHUNK_BYTES = 16384;
 /** Samples per workgroup of the dataset-loss kernel (spreads a large N over both cores). */
 const LOSS_CHUNK = 512;
 /** Longest estimated GPU time of one submission (ms), so no command buffer runs for seconds. */
@@ -201,7 +214,7 @@ export class GpuEngine implements TrainingEngine {
     });
     this.accBuffer = device.createBuffer({
       label: 'gradient reduction',
-      size: settings.reduceInWorkgroup ? 16 : settings.capacity * settings.workgroupSize * pv * 16,
+      size: settings.reduceInWorkgroup ? 16 : settings.capacity * pv * 16,
       usage,
     });
     this.orderBuffer = device.createBuffer({ label: 'epoch order', size: settings.capacity * n * 4, usage });
@@ -267,22 +280,40 @@ export class GpuEngine implements TrainingEngine {
     }
     const pv = paddedLayout(model).paramsV;
     const limitBytes = limits.maxComputeWorkgroupStorageSize;
+    // Workgroup memory: first a chunk of at least 4 samples, then the weights, then the
+    // gradient sum, each where it fits; then as many chunk samples as fit.
+    const perSample = chunkBytesPerSample(model);
     const overhead = workgroupOverheadBytes(workgroupSize);
-    const weightsInWorkgroup = 16 * pv <= MAX_WORKGROUP_WEIGHT_BYTES && 16 * pv + overhead <= limitBytes;
-    const reduceBytes = 16 * pv * workgroupSize;
+    const minimumBytes = overhead + 4 * perSample;
+    if (minimumBytes > limitBytes) {
+      throw new Error(
+        `the model is too large for this GPU: its training kernel needs ${minimumBytes} bytes of ` +
+          `workgroup memory, the adapter allows ${limitBytes}`,
+      );
+    }
+    const weightBytes = 16 * pv;
+    const weightsInWorkgroup =
+      weightBytes <= MAX_WORKGROUP_WEIGHT_BYTES && minimumBytes + weightBytes <= limitBytes;
     const reduceInWorkgroup =
-      reduceBytes <= MAX_WORKGROUP_REDUCE_BYTES &&
-      (weightsInWorkgroup ? 16 * pv : 0) + reduceBytes + overhead <= limitBytes;
-    const perRunBytes = Math.max(2 * pv * 16, reduceInWorkgroup ? 0 : workgroupSize * pv * 16, n * 4);
+      weightBytes <= MAX_WORKGROUP_REDUCE_BYTES &&
+      minimumBytes + (weightsInWorkgroup ? weightBytes : 0) + weightBytes <= limitBytes;
+    const spareBytes =
+      limitBytes - overhead - (weightsInWorkgroup ? weightBytes : 0) - (reduceInWorkgroup ? weightBytes : 0);
+    const chunkBytes = Math.min(spareBytes, MAX_CHUNK_BYTES);
+    const chunk = Math.max(
+      4,
+      Math.min(
+        software ? CHUNK_SAMPLES.software : CHUNK_SAMPLES.gpu,
+        4 * Math.floor(chunkBytes / perSample / 4),
+      ),
+    );
+    const perRunBytes = Math.max(2 * pv * 16, reduceInWorkgroup ? 0 : pv * 16, n * 4);
     const capacity = Math.min(options.maxRuns ?? 64, Math.floor(maxBinding / perRunBytes));
     if (capacity < 1) {
       throw new Error(
         `the model is too large for this GPU: ${p} parameters need ${mib(perRunBytes)} per run, ` +
           `the adapter allows ${mib(maxBinding)} per buffer`,
       );
-    }
-    if (overhead > limitBytes) {
-      throw new Error('this adapter offers too little workgroup memory for the training kernel');
     }
     let pipelines: MlpPipelines;
     let cached: boolean;
@@ -291,6 +322,7 @@ export class GpuEngine implements TrainingEngine {
         workgroupSize,
         weightsInWorkgroup,
         reduceInWorkgroup,
+        chunk,
       }));
     } catch (error) {
       throw new Error(`the WebGPU engine could not be built: ${errorText(error)}`);
@@ -300,7 +332,7 @@ export class GpuEngine implements TrainingEngine {
       : software
         ? 'software adapter: a workgroup runs on one CPU thread as SIMD-4'
         : 'GPU: wide workgroups';
-    const where = `weights in ${weightsInWorkgroup ? 'workgroup memory' : 'storage'}, gradient reduction in ${
+    const where = `chunks of ${chunk} samples; weights in ${weightsInWorkgroup ? 'workgroup memory' : 'storage'}, gradient sum in ${
       reduceInWorkgroup ? 'workgroup memory' : 'storage'
     }`;
     const layout = `${workgroupSize} invocations per run-workgroup (${why}); ${where}`;

@@ -14,8 +14,10 @@ export interface ShaderLayout {
   workgroupSize: number;
   /** Keep the run's weights in workgroup memory (else they are read from the storage buffer). */
   weightsInWorkgroup: boolean;
-  /** Add the invocations' gradient sums in workgroup memory (else in the `acc` buffer). */
+  /** Add up the gradients of a batch's chunks in workgroup memory (else in the `acc` buffer). */
   reduceInWorkgroup: boolean;
+  /** Samples per chunk of the training kernel (a multiple of 4). */
+  chunk: number;
 }
 
 export interface MlpPipelines {
@@ -54,7 +56,8 @@ export function specialiseMlpShader(model: ModelSpec, layout: ShaderLayout): str
     WEIGHTS_IN_WORKGROUP: layout.weightsInWorkgroup ? 'true' : 'false',
     WORKGROUP_WEIGHTS_V: String(layout.weightsInWorkgroup ? padded.paramsV : 1),
     REDUCE_IN_WORKGROUP: layout.reduceInWorkgroup ? 'true' : 'false',
-    WORKGROUP_REDUCE_V: String(layout.reduceInWorkgroup ? padded.paramsV * layout.workgroupSize : 1),
+    WORKGROUP_REDUCE_V: String(layout.reduceInWorkgroup ? padded.paramsV : 1),
+    CHUNK: String(layout.chunk),
   };
   return mlpSource.replace(/\{\{([A-Z0-9_]+)\}\}/g, (_match, name: string) => {
     const value = constants[name];
@@ -63,15 +66,20 @@ export function specialiseMlpShader(model: ModelSpec, layout: ShaderLayout): str
   });
 }
 
-/** Bytes of workgroup memory the training kernel needs besides the weights. */
+/** Bytes of workgroup memory the training kernel needs besides the weights and gradient sum. */
 export function workgroupOverheadBytes(workgroupSize: number): number {
-  return 4 * workgroupSize + 16;
+  return 4 * workgroupSize + 32;
+}
+
+/** Bytes of workgroup memory per sample of a training chunk: activations, deltas, index, loss. */
+export function chunkBytesPerSample(model: ModelSpec): number {
+  return 2 * 16 * paddedLayout(model).unitsV + 8;
 }
 
 /** Key of the shape: layer widths only (activation and loss are runtime values). */
 export function shapeKey(model: ModelSpec, layout: ShaderLayout): string {
   const where = `${layout.weightsInWorkgroup ? 'w' : ''}${layout.reduceInWorkgroup ? 'r' : ''}`;
-  return `${layerWidths(model).join('-')}/wg${layout.workgroupSize}/${where}`;
+  return `${layerWidths(model).join('-')}/wg${layout.workgroupSize}/c${layout.chunk}/${where}`;
 }
 
 const cache = new WeakMap<GPUDevice, Map<string, Promise<MlpPipelines>>>();
