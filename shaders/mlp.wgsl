@@ -41,6 +41,8 @@ const OUTPUTS: u32 = {{OUTPUTS}}u;
 // Parameters in vec4s (padded layout).
 const PV: u32 = {{PARAMS_V}}u;
 const WG: u32 = {{WORKGROUP_SIZE}}u;
+// Workgroups that share one step of a large batch (see `apply_parts`).
+const PARTS: u32 = {{PARTS}}u;
 // Weights live in workgroup memory when they fit (the host decides), else in `params`.
 const WEIGHTS_IN_WORKGROUP: bool = {{WEIGHTS_IN_WORKGROUP}};
 const WORKGROUP_WEIGHTS_V: u32 = {{WORKGROUP_WEIGHTS_V}}u;
@@ -63,6 +65,9 @@ const LOSS_SOFTMAX_CE: u32 = 2u;
 
 const FLAG_SUM: u32 = 1u;
 const FLAG_MOMENTUM: u32 = 2u;
+// apply_parts: only make sure `order` holds the permutation for job.firstStep's epoch.
+const FLAG_PREPARE_ONLY: u32 = 4u;
+const NOT_A_PART: u32 = 0xffffffffu;
 const NO_EPOCH: u32 = 0xffffffffu;
 const LANE = vec4<u32>(0u, 1u, 2u, 3u);
 
@@ -77,7 +82,8 @@ struct Globals {
   velocityBaseV: u32,
   // Samples per workgroup of the dataset-loss kernel.
   lossChunk: u32,
-  pad: u32,
+  // vec4 offset in `acc` of the parts' areas: (slot · PARTS + part) · (PV + 1).
+  partsBaseV: u32,
 }
 
 // One run's work in one dispatch (training), or the parameters of a helper kernel.
@@ -94,8 +100,9 @@ struct Job {
   flags: u32,
   learningRate: f32,
   momentum: f32,
-  pad0: u32,
-  pad1: u32,
+  // A step split over PARTS workgroups: this workgroup's part (training), else NOT_A_PART.
+  part: u32,
+  pad: u32,
 }
 
 // What the training kernel keeps per run slot between dispatches.
@@ -452,7 +459,10 @@ fn loadWeights(base: u32, lid: u32) {
 // ---------------------------------------------------------------------------------------------
 
 // The job's run slot and update settings, set once per dispatch.
+const NO_PART_AREA: u32 = 0xffffffffu;
 var<private> slotBase: u32;
+// Where a part of a split step leaves its gradient sum (vec4 offset in `acc`), or NO_PART_AREA.
+var<private> partBase: u32;
 var<private> velocityBase: u32;
 var<private> gradientSumBase: u32;
 var<private> learningRate: f32;
@@ -612,7 +622,17 @@ fn applyGradient(v: u32, chunkGradient: vec4<f32>, firstChunk: bool, lastChunk: 
     setGradientSum(v, g);
     return false;
   }
-  g = g / scale;
+  if (partBase != NO_PART_AREA) {
+    // A part of a split step: its sum waits in `acc` for apply_parts.
+    acc[partBase + v] = g;
+    return false;
+  }
+  return updateWeight(v, g / scale);
+}
+
+// One SGD (or momentum) update of parameter vec4 v by the batch gradient g. Returns whether the
+// new weights are not finite.
+fn updateWeight(v: u32, g: vec4<f32>) -> bool {
   var w = weightAt(slotBase, v);
   if (useMomentum) {
     let velocity = momentum * params[velocityBase + v] + g;
@@ -674,9 +694,13 @@ fn gradientChunk(l: u32, count: u32, firstChunk: bool, lastChunk: bool, scale: f
 fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let job = jobs[wid.x];
   let slot = job.slot;
+  // A part of a split step trains one step's share of chunks and leaves the rest to apply_parts.
+  let isPart = job.part != NOT_A_PART;
   slotBase = slot * PV;
   velocityBase = globals.velocityBaseV + slotBase;
-  gradientSumBase = slot * PV;
+  partBase = select(NO_PART_AREA, globals.partsBaseV + (slot * PARTS + job.part) * (PV + 1u), isPart);
+  // A part keeps its running sum in its own area (the parts of a slot run side by side).
+  gradientSumBase = select(slot * PV, partBase, isPart);
   learningRate = job.learningRate;
   momentum = job.momentum;
   useMomentum = (job.flags & FLAG_MOMENTUM) != 0u;
@@ -695,8 +719,9 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
     let epoch = step / job.stepsPerEpoch;
     let start = (step - epoch * job.stepsPerEpoch) * job.batchSize;
     let size = min(job.batchSize, n - start);
-    // Start of an epoch (or of this dispatch): make sure `order` holds this epoch's permutation.
-    if (start == 0u || s == 0u) {
+    // Start of an epoch (or of this dispatch): make sure `order` holds this epoch's permutation
+    // (apply_parts has prepared it for a part).
+    if (!isPart && (start == 0u || s == 0u)) {
       if (lid == 0u && state[slot].orderEpoch != epoch) {
         writeEpochPermutation(job.seed, epoch, orderBase);
         state[slot].orderEpoch = epoch;
@@ -714,9 +739,17 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
 
     let scale = select(f32(size), 1.0, sumReduction);
     let chunks = (size + CHUNK - 1u) / CHUNK;
+    // A part takes a contiguous share of the chunks (possibly none: then its sum is zero).
+    let chunkFirst = select(0u, job.part * chunks / PARTS, isPart);
+    let chunkEnd = select(chunks, (job.part + 1u) * chunks / PARTS, isPart);
+    if (isPart && chunkFirst == chunkEnd) {
+      for (var v = lid; v < PV; v += WG) {
+        acc[partBase + v] = vec4<f32>(0.0);
+      }
+    }
     var batchLoss = 0.0;
     var bad = false;
-    for (var chunk = 0u; chunk < chunks; chunk++) {
+    for (var chunk = chunkFirst; chunk < chunkEnd; chunk++) {
       let first = chunk * CHUNK;
       let count = min(CHUNK, size - first);
       loadChunkInputs(orderBase + start + first, count, lid);
@@ -731,8 +764,8 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
         backwardChunk(l, count, lid);
         workgroupBarrier();
       }
-      let firstChunk = chunk == 0u;
-      let lastChunk = chunk + 1u == chunks;
+      let firstChunk = chunk == chunkFirst;
+      let lastChunk = chunk + 1u == chunkEnd;
       for (var l = 0u; l < NUM_LAYERS; l++) {
         bad = bad | gradientChunk(l, count, firstChunk, lastChunk, scale, lid);
       }
@@ -747,7 +780,10 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
       }
       workgroupBarrier();
     }
-    if (lid == 0u) {
+    if (lid == 0u && isPart) {
+      acc[partBase + PV] = vec4<f32>(batchLoss, 0.0, 0.0, 0.0);
+    }
+    if (lid == 0u && !isPart) {
       let loss = batchLoss / f32(size);
       losses[job.lossBase + s] = loss;
       bad = bad | !isFiniteVec(vec4<f32>(loss));
@@ -758,6 +794,10 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
     }
   }
 
+  // A part changed no weights and leaves the run's state to apply_parts.
+  if (isPart) {
+    return;
+  }
   workgroupBarrier();
   if (WEIGHTS_IN_WORKGROUP) {
     for (var v = lid; v < PV; v += WG) {
@@ -769,6 +809,80 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
   if (lid == 0u && state[slot].diverged == 0u) {
     state[slot].diverged = atomicLoad(&divergedFlag);
     state[slot].stepsDone = job.firstStep + taken;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A step split over PARTS workgroups (a large batch, to use several cores or GPU units): each
+// part `train`s a contiguous share of the batch's chunks and leaves its gradient sum and loss sum
+// in `acc`; apply_parts then adds the parts in part order, updates the weights and makes sure
+// `order` holds the next step's epoch permutation. One workgroup per run. With
+// FLAG_PREPARE_ONLY it only prepares the order of job.firstStep (before a run's first split step).
+// ---------------------------------------------------------------------------------------------
+
+@compute @workgroup_size(WG)
+fn apply_parts(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let job = jobs[wid.x];
+  let slot = job.slot;
+  slotBase = slot * PV;
+  velocityBase = globals.velocityBaseV + slotBase;
+  learningRate = job.learningRate;
+  momentum = job.momentum;
+  useMomentum = (job.flags & FLAG_MOMENTUM) != 0u;
+  let n = globals.n;
+  if (lid == 0u) {
+    stopFlag = state[slot].diverged;
+  }
+  let stopped = workgroupUniformLoad(&stopFlag) != 0u;
+  if (stopped) {
+    return;
+  }
+  var nextStep = job.firstStep;
+  if ((job.flags & FLAG_PREPARE_ONLY) == 0u) {
+    let step = job.firstStep;
+    let epoch = step / job.stepsPerEpoch;
+    let start = (step - epoch * job.stepsPerEpoch) * job.batchSize;
+    let size = min(job.batchSize, n - start);
+    let scale = select(f32(size), 1.0, (job.flags & FLAG_SUM) != 0u);
+    let areas = globals.partsBaseV + slot * PARTS * (PV + 1u);
+    loadWeights(slotBase, lid);
+    workgroupBarrier();
+    var bad = false;
+    for (var v = lid; v < PV; v += WG) {
+      var g = acc[areas + v];
+      for (var p = 1u; p < PARTS; p++) {
+        g += acc[areas + p * (PV + 1u) + v];
+      }
+      bad = bad | updateWeight(v, g / scale);
+    }
+    if (lid == 0u) {
+      var total = 0.0;
+      for (var p = 0u; p < PARTS; p++) {
+        total += acc[areas + p * (PV + 1u) + PV].x;
+      }
+      let loss = total / f32(size);
+      losses[job.lossBase] = loss;
+      bad = bad | !isFiniteVec(vec4<f32>(loss));
+    }
+    if (bad) {
+      atomicStore(&divergedFlag, 1u);
+    }
+    workgroupBarrier();
+    if (WEIGHTS_IN_WORKGROUP) {
+      for (var v = lid; v < PV; v += WG) {
+        params[slotBase + v] = weights[v];
+      }
+    }
+    if (lid == 0u) {
+      state[slot].diverged = atomicLoad(&divergedFlag);
+      state[slot].stepsDone = step + 1u;
+    }
+    nextStep = step + 1u;
+  }
+  let epoch = nextStep / job.stepsPerEpoch;
+  if (lid == 0u && state[slot].orderEpoch != epoch) {
+    writeEpochPermutation(job.seed, epoch, slot * n);
+    state[slot].orderEpoch = epoch;
   }
 }
 

@@ -31,6 +31,12 @@ function config(batchSize: number, overrides: Partial<TrainConfig> = {}): TrainC
   };
 }
 
+// Split: every batch of 4 or more is shared by 3 workgroups (a part may get no chunk at all).
+const LAYOUTS: { name: string; options: GpuEngineOptions }[] = [
+  { name: 'one workgroup per run', options: {} },
+  { name: 'large batches split over 3 workgroups', options: { parts: 3, splitBatchSize: 4 } },
+];
+
 async function engine(options: GpuEngineOptions = {}, model = MODEL): Promise<GpuEngine> {
   const gpu = await testGpu();
   return GpuEngine.create(gpu.device, DATASET, model, {
@@ -59,54 +65,64 @@ describe('determinism', () => {
     e.dispose();
   });
 
-  test('racing runs equal the same runs trained one by one, bit for bit', async () => {
-    const configs = [
-      config(1),
-      config(2, { momentum: 0.5 }),
-      config(7, { reduction: 'sum', learningRate: 0.01 }),
-      config(32, { lastBatch: 'drop' }),
-      config(N, { learningRate: 0.5 }),
-    ];
-    const race = await engine();
-    const ids = await Promise.all(configs.map((c) => race.addRun(c, WEIGHTS)));
-    const updates = [
-      ...(await race.advance({ samplesPerRun: 2 * N, maxStepsPerRun: 1e6 })),
-      ...(await race.advance({ samplesPerRun: 3 * N, maxStepsPerRun: 100 })),
-    ];
-    for (const [index, c] of configs.entries()) {
-      const alone = await engine();
-      const id = await alone.addRun(c, WEIGHTS);
-      const steps =
-        Math.min(Math.ceil((2 * N) / c.batchSize), 1e6) + Math.min(Math.ceil((3 * N) / c.batchSize), 100);
-      await alone.stepRun(id, steps);
-      const raced = ids[index] as number;
-      expect(race.progress(raced).step).toBe(steps);
-      expect(sameBits(await race.getWeights(raced), await alone.getWeights(id)), `run ${index}`).toBe(true);
-      alone.dispose();
-    }
-    // advance reports every run's batch losses and dataset loss.
-    expect(updates.filter((u) => u.runId === ids[0]).map((u) => u.batchLosses.length)).toEqual([2 * N, 100]);
-    for (const update of updates) {
-      expect(update.diverged).toBe(false);
-      expect(Number.isFinite(update.datasetLoss)).toBe(true);
-    }
-    race.dispose();
-  });
+  test.each(LAYOUTS)(
+    'racing runs equal the same runs trained one by one, bit for bit ($name)',
+    async ({ options }) => {
+      const configs = [
+        config(1),
+        config(2, { momentum: 0.5 }),
+        config(7, { reduction: 'sum', learningRate: 0.01 }),
+        config(32, { lastBatch: 'drop' }),
+        config(N, { learningRate: 0.5 }),
+      ];
+      const race = await engine(options);
+      const ids = await Promise.all(configs.map((c) => race.addRun(c, WEIGHTS)));
+      const updates = [
+        ...(await race.advance({ samplesPerRun: 2 * N, maxStepsPerRun: 1e6 })),
+        ...(await race.advance({ samplesPerRun: 3 * N, maxStepsPerRun: 100 })),
+      ];
+      for (const [index, c] of configs.entries()) {
+        const alone = await engine(options);
+        const id = await alone.addRun(c, WEIGHTS);
+        const steps =
+          Math.min(Math.ceil((2 * N) / c.batchSize), 1e6) + Math.min(Math.ceil((3 * N) / c.batchSize), 100);
+        await alone.stepRun(id, steps);
+        const raced = ids[index] as number;
+        expect(race.progress(raced).step).toBe(steps);
+        expect(sameBits(await race.getWeights(raced), await alone.getWeights(id)), `run ${index}`).toBe(true);
+        alone.dispose();
+      }
+      // advance reports every run's batch losses and dataset loss.
+      expect(updates.filter((u) => u.runId === ids[0]).map((u) => u.batchLosses.length)).toEqual([
+        2 * N,
+        100,
+      ]);
+      for (const update of updates) {
+        expect(update.diverged).toBe(false);
+        expect(Number.isFinite(update.datasetLoss)).toBe(true);
+      }
+      race.dispose();
+    },
+  );
 
-  test('1 and 1,000 steps per dispatch give identical weights and losses', async () => {
-    const outcomes: { weights: Float64Array; losses: Float64Array }[] = [];
-    for (const stepsPerDispatch of [1, 1000]) {
-      const e = await engine({ stepsPerDispatch });
-      const id = await e.addRun(config(3, { momentum: 0.9, learningRate: 0.02 }), WEIGHTS);
-      const losses = await e.stepRun(id, 250);
-      outcomes.push({ weights: await e.getWeights(id), losses });
-      e.dispose();
-    }
-    const [one, many] = outcomes as [(typeof outcomes)[0], (typeof outcomes)[0]];
-    expect(one.losses.length).toBe(250);
-    expect(sameBits(one.losses, many.losses)).toBe(true);
-    expect(sameBits(one.weights, many.weights)).toBe(true);
-  });
+  test.each(LAYOUTS)(
+    '1 and 1,000 steps per dispatch give identical weights and losses ($name)',
+    async ({ options }) => {
+      const outcomes: { weights: Float64Array; losses: Float64Array }[] = [];
+      for (const stepsPerDispatch of [1, 1000]) {
+        const e = await engine({ ...options, stepsPerDispatch });
+        const batchSize = options.splitBatchSize ?? 3;
+        const id = await e.addRun(config(batchSize, { momentum: 0.9, learningRate: 0.02 }), WEIGHTS);
+        const losses = await e.stepRun(id, 250);
+        outcomes.push({ weights: await e.getWeights(id), losses });
+        e.dispose();
+      }
+      const [one, many] = outcomes as [(typeof outcomes)[0], (typeof outcomes)[0]];
+      expect(one.losses.length).toBe(250);
+      expect(sameBits(one.losses, many.losses)).toBe(true);
+      expect(sameBits(one.weights, many.weights)).toBe(true);
+    },
+  );
 });
 
 describe('activations', () => {
@@ -170,38 +186,42 @@ describe('limits and failures', () => {
     fresh.dispose();
   });
 
-  test('a diverging run stops and is reported, as on the CPU engine', async () => {
-    const mseModel: ModelSpec = { ...MODEL, activation: 'linear', loss: 'mse' };
-    const data = testDataset('mse', N, 3);
-    const gpu = await testGpu();
-    const e = await GpuEngine.create(gpu.device, data, mseModel, {
-      isFallbackAdapter: gpu.isFallbackAdapter,
-    });
-    const cpu = new CpuEngine(data, mseModel);
-    const weights = initParams(mseModel, 2);
-    const wild = config(4, { learningRate: 50 });
-    const gpuId = await e.addRun(wild, weights);
-    const calm = await e.addRun(config(4, { learningRate: 0.01 }), weights);
-    const cpuId = await cpu.addRun(wild, weights);
-    const [gpuUpdate, calmUpdate] = await e.advance({ samplesPerRun: 10 * N, maxStepsPerRun: 1e6 });
-    const [cpuUpdate] = await cpu.advance({ samplesPerRun: 10 * N, maxStepsPerRun: 1e6 });
-    expect(gpuUpdate?.runId).toBe(gpuId);
-    expect(gpuUpdate?.diverged).toBe(true);
-    expect(cpuUpdate?.diverged).toBe(true);
-    expect(cpuUpdate?.runId).toBe(cpuId);
-    // Both stop within a step or two of each other (float32 overflows before float64 does).
-    expect(gpuUpdate?.batchLosses.length).toBeLessThan(10 * Math.ceil(N / 4));
-    expect(calmUpdate?.runId).toBe(calm);
-    expect(calmUpdate?.diverged).toBe(false);
-    // The next advance takes no steps for the diverged run; setWeights revives it.
-    const [again] = await e.advance({ samplesPerRun: N, maxStepsPerRun: 1e6 });
-    expect(again?.batchLosses.length).toBe(0);
-    await e.setWeights(gpuId, weights);
-    const [revived] = await e.advance({ samplesPerRun: 4, maxStepsPerRun: 1 });
-    expect(revived?.diverged).toBe(false);
-    expect(revived?.batchLosses.length).toBe(1);
-    e.dispose();
-  });
+  test.each(LAYOUTS)(
+    'a diverging run stops and is reported, as on the CPU engine ($name)',
+    async ({ options }) => {
+      const mseModel: ModelSpec = { ...MODEL, activation: 'linear', loss: 'mse' };
+      const data = testDataset('mse', N, 3);
+      const gpu = await testGpu();
+      const e = await GpuEngine.create(gpu.device, data, mseModel, {
+        isFallbackAdapter: gpu.isFallbackAdapter,
+        ...options,
+      });
+      const cpu = new CpuEngine(data, mseModel);
+      const weights = initParams(mseModel, 2);
+      const wild = config(4, { learningRate: 50 });
+      const gpuId = await e.addRun(wild, weights);
+      const calm = await e.addRun(config(4, { learningRate: 0.01 }), weights);
+      const cpuId = await cpu.addRun(wild, weights);
+      const [gpuUpdate, calmUpdate] = await e.advance({ samplesPerRun: 10 * N, maxStepsPerRun: 1e6 });
+      const [cpuUpdate] = await cpu.advance({ samplesPerRun: 10 * N, maxStepsPerRun: 1e6 });
+      expect(gpuUpdate?.runId).toBe(gpuId);
+      expect(gpuUpdate?.diverged).toBe(true);
+      expect(cpuUpdate?.diverged).toBe(true);
+      expect(cpuUpdate?.runId).toBe(cpuId);
+      // Both stop within a step or two of each other (float32 overflows before float64 does).
+      expect(gpuUpdate?.batchLosses.length).toBeLessThan(10 * Math.ceil(N / 4));
+      expect(calmUpdate?.runId).toBe(calm);
+      expect(calmUpdate?.diverged).toBe(false);
+      // The next advance takes no steps for the diverged run; setWeights revives it.
+      const [again] = await e.advance({ samplesPerRun: N, maxStepsPerRun: 1e6 });
+      expect(again?.batchLosses.length).toBe(0);
+      await e.setWeights(gpuId, weights);
+      const [revived] = await e.advance({ samplesPerRun: 4, maxStepsPerRun: 1 });
+      expect(revived?.diverged).toBe(false);
+      expect(revived?.batchLosses.length).toBe(1);
+      e.dispose();
+    },
+  );
 
   test('device loss is reported and the last weights are kept', async () => {
     const result = await requestGpuDevice();

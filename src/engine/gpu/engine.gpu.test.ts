@@ -170,3 +170,62 @@ describe('GPU engine matches the CPU engine: momentum, sum reduction, last-batch
     });
   }
 });
+
+describe('GPU engine matches the CPU engine: batches split over several workgroups', () => {
+  // Every batch of 7 or more is shared by 3 workgroups: B = 7 and 32 are one chunk (two parts
+  // get none), B = N = 61 two chunks on a software adapter.
+  const split = { parts: 3, splitBatchSize: 7 };
+  for (const loss of LOSSES) {
+    test(`${loss}, tanh: batch gradients, 100-step losses, momentum, sum`, async () => {
+      const model = modelFor([16, 16], loss, 'tanh');
+      const gpu = await testGpu();
+      const engine = await GpuEngine.create(gpu.device, testDataset(loss, N), model, {
+        adapterName: gpu.adapterName,
+        isFallbackAdapter: gpu.isFallbackAdapter,
+        ...split,
+      });
+      const weights = initParams(model, 6);
+      const ws = createWorkspace(model);
+      try {
+        for (const b of [7, 32, N]) {
+          const probe = await engine.addRun(config(b, { learningRate: PROBE_LR }), weights);
+          const probeLoss = (await engine.stepRun(probe, 1))[0] as number;
+          const after = await engine.getWeights(probe);
+          const gpuGradient = weights.map((w, p) => (w - (after[p] as number)) / PROBE_LR);
+          const cpuGradient = new Float64Array(weights.length);
+          const batch = new BatchSchedule(N, config(b)).batch(0);
+          const cpuLoss = batchLossAndGradient(
+            model,
+            weights,
+            engine.dataset,
+            batch,
+            'mean',
+            ws,
+            cpuGradient,
+          );
+          expect(relativeError(gpuGradient, cpuGradient), `B = ${b} gradient`).toBeLessThan(
+            GRADIENT_TOLERANCE,
+          );
+          expect(Math.abs(probeLoss - cpuLoss) / cpuLoss, `B = ${b} batch loss`).toBeLessThan(1e-5);
+        }
+        const variants = [
+          config(7, { learningRate: 0.05 }),
+          config(32, { momentum: 0.9, learningRate: 0.05 }),
+          config(N, { reduction: 'sum', learningRate: 0.002 }),
+          config(32, { lastBatch: 'drop', momentum: 0.5 }),
+        ];
+        for (const [index, variant] of variants.entries()) {
+          const runId = await engine.addRun(variant, weights);
+          const gpuLosses = await engine.stepRun(runId, 100);
+          const cpu = new CpuTrainer(engine.dataset, model, variant, weights);
+          const cpuLosses = cpu.stepSync(100);
+          expect(maxRelative(gpuLosses, cpuLosses), `variant ${index}`).toBeLessThan(TRAJECTORY_TOLERANCE);
+          expect(relativeError(await engine.getWeights(runId), cpu.weights)).toBeLessThan(1e-4);
+          expect(engine.progress(runId)).toEqual(cpu.progressSync());
+        }
+      } finally {
+        engine.dispose();
+      }
+    });
+  }
+});

@@ -42,12 +42,21 @@ export interface GpuEngineOptions {
   maxRuns?: number;
   /** Fixed steps per dispatch for every run, instead of the adaptive plan (tests, tuning). */
   stepsPerDispatch?: number;
+  /**
+   * Workgroups that share one step of a large batch (by default 2 on a software adapter, which
+   * has a CPU thread per workgroup, 16 on a GPU), and the smallest batch that is split.
+   */
+  parts?: number;
+  splitBatchSize?: number;
 }
 
 const ACTIVATION_CODE = { tanh: 0, relu: 1, sigmoid: 2, linear: 3 } as const;
 const LOSS_CODE = { mse: 0, bce: 1, 'softmax-ce': 2 } as const;
 const FLAG_SUM = 1;
 const FLAG_MOMENTUM = 2;
+const FLAG_PREPARE_ONLY = 4;
+/** Job record field `part` of a job that trains its run's whole batch. */
+const NOT_A_PART = 0xffffffff;
 const NO_EPOCH = 0xffffffff;
 const JOB_BYTES = 48;
 const STATE_BYTES = 16;
@@ -67,6 +76,14 @@ const MAX_WORKGROUP_REDUCE_BYTES = 8192;
  * slowly on SwiftShader). A GPU's wide workgroup wants more tiles of 4 samples to share out.
  */
 const CHUNK_SAMPLES = { software: 32, gpu: 128 } as const;
+/**
+ * A batch of at least this many chunks is split over several workgroups: each step then takes
+ * two dispatches (~80 µs each on SwiftShader), which a batch this large more than pays back.
+ */
+const SPLIT_MIN_CHUNKS = 8;
+const DEFAULT_PARTS = { software: 2, gpu: 16 } as const;
+/** What one extra dispatch costs, in samples' worth of work (see `stepUnits`). */
+const DISPATCH_COST_SAMPLES = 16;
 const MAX_CHUNK_BYTES = 16384;
 /** Samples per workgroup of the dataset-loss kernel (spreads a large N over both cores). */
 const LOSS_CHUNK = 512;
@@ -98,6 +115,8 @@ interface RunRecord {
   diverged: boolean;
   /** Cost of one step in the engine's work units (see `stepUnits`). */
   stepUnits: number;
+  /** Each step is shared by `parts` workgroups, then applied (a large batch; see apply_parts). */
+  split: boolean;
 }
 
 interface StepOutcome {
@@ -123,6 +142,9 @@ export class GpuEngine implements TrainingEngine {
   readonly workgroupSize: number;
   /** Samples per chunk of the training kernel. */
   readonly chunk: number;
+  /** Workgroups sharing a step of a batch of at least `splitBatchSize` samples. */
+  readonly parts: number;
+  readonly splitBatchSize: number;
   readonly paramCount: number;
   private readonly padded: PaddedLayout;
   /** Runs the buffers are sized for. */
@@ -165,6 +187,8 @@ export class GpuEngine implements TrainingEngine {
       layout: string;
       workgroupSize: number;
       chunk: number;
+      parts: number;
+      splitBatchSize: number;
       capacity: number;
       reduceInWorkgroup: boolean;
       frameBudgetMs: number;
@@ -176,6 +200,8 @@ export class GpuEngine implements TrainingEngine {
     this.layout = settings.layout;
     this.workgroupSize = settings.workgroupSize;
     this.chunk = settings.chunk;
+    this.parts = settings.parts;
+    this.splitBatchSize = settings.splitBatchSize;
     this.capacity = settings.capacity;
     this.frameBudgetMs = settings.frameBudgetMs;
     this.stepsPerDispatch = settings.stepsPerDispatch;
@@ -208,7 +234,7 @@ export class GpuEngine implements TrainingEngine {
       targetBase,
       settings.capacity * pv,
       LOSS_CHUNK,
-      0,
+      settings.reduceInWorkgroup ? 0 : settings.capacity * pv,
     ]);
     device.queue.writeBuffer(this.globalsBuffer, 0, globals);
     this.paramsBuffer = device.createBuffer({
@@ -218,7 +244,7 @@ export class GpuEngine implements TrainingEngine {
     });
     this.accBuffer = device.createBuffer({
       label: 'gradient reduction',
-      size: settings.reduceInWorkgroup ? 16 : settings.capacity * pv * 16,
+      size: settings.capacity * ((settings.reduceInWorkgroup ? 0 : pv) + settings.parts * (pv + 1)) * 16,
       usage,
     });
     this.orderBuffer = device.createBuffer({ label: 'epoch order', size: settings.capacity * n * 4, usage });
@@ -228,7 +254,7 @@ export class GpuEngine implements TrainingEngine {
       usage,
     });
     this.jobAlignment = device.limits.minStorageBufferOffsetAlignment;
-    this.jobBindingBytes = settings.capacity * JOB_BYTES;
+    this.jobBindingBytes = settings.capacity * settings.parts * JOB_BYTES;
     this.jobsBuffer = this.createJobsBuffer(this.jobBindingBytes);
     this.lossesBuffer = this.createLossesBuffer(4096);
     this.bindGroup = this.createBindGroup();
@@ -311,7 +337,14 @@ export class GpuEngine implements TrainingEngine {
         4 * Math.floor(chunkBytes / perSample / 4),
       ),
     );
-    const perRunBytes = Math.max(2 * pv * 16, reduceInWorkgroup ? 0 : pv * 16, n * 4);
+    const parts = options.parts ?? (software ? DEFAULT_PARTS.software : DEFAULT_PARTS.gpu);
+    if (!Number.isInteger(parts) || parts < 1 || parts > 64) {
+      throw new Error(`the parts of a split step must be a whole number from 1 to 64, got ${parts}`);
+    }
+    const splitBatchSize = options.splitBatchSize ?? SPLIT_MIN_CHUNKS * chunk;
+    // Per run: weights and velocities; the chunk gradient sum; each part's sum and loss; order.
+    const accPerRun = (reduceInWorkgroup ? 0 : pv) + parts * (pv + 1);
+    const perRunBytes = Math.max(2 * pv * 16, accPerRun * 16, n * 4);
     const capacity = Math.min(options.maxRuns ?? 64, Math.floor(maxBinding / perRunBytes));
     if (capacity < 1) {
       throw new Error(
@@ -327,6 +360,7 @@ export class GpuEngine implements TrainingEngine {
         weightsInWorkgroup,
         reduceInWorkgroup,
         chunk,
+        parts,
       }));
     } catch (error) {
       throw new Error(`the WebGPU engine could not be built: ${errorText(error)}`);
@@ -339,13 +373,16 @@ export class GpuEngine implements TrainingEngine {
     const where = `chunks of ${chunk} samples; weights in ${weightsInWorkgroup ? 'workgroup memory' : 'storage'}, gradient sum in ${
       reduceInWorkgroup ? 'workgroup memory' : 'storage'
     }`;
-    const layout = `${workgroupSize} invocations per run-workgroup (${why}); ${where}`;
+    const splitting = parts > 1 ? `; batches of ${splitBatchSize}+ split over ${parts} workgroups` : '';
+    const layout = `${workgroupSize} invocations per run-workgroup (${why}); ${where}${splitting}`;
     return new GpuEngine(device, dataset, model, pipelines, {
       label: `WebGPU: ${options.adapterName ?? 'unknown adapter'}`,
       compileMs: cached ? 0 : pipelines.compileMs,
       layout,
       workgroupSize,
       chunk,
+      parts,
+      splitBatchSize,
       capacity,
       reduceInWorkgroup,
       frameBudgetMs: options.frameBudgetMs ?? 8,
@@ -387,6 +424,7 @@ export class GpuEngine implements TrainingEngine {
       step: 0,
       diverged: false,
       stepUnits: this.stepUnits(config.batchSize),
+      split: this.isSplit(config.batchSize),
     };
     this.runs.set(id, run);
     this.writeRunStart(run, initialWeights);
@@ -614,7 +652,14 @@ export class GpuEngine implements TrainingEngine {
    */
   private stepUnits(batchSize: number): number {
     const sample = 3 * this.sampleForwardUnits();
-    return sample * (4 * Math.ceil(batchSize / 4) + 8 * Math.ceil(batchSize / this.chunk));
+    const whole = sample * (4 * Math.ceil(batchSize / 4) + 8 * Math.ceil(batchSize / this.chunk));
+    if (!this.isSplit(batchSize)) return whole;
+    // Elapsed time: the parts run side by side, then one more dispatch applies them.
+    return whole / this.parts + sample * 2 * DISPATCH_COST_SAMPLES;
+  }
+
+  private isSplit(batchSize: number): boolean {
+    return this.parts > 1 && batchSize >= this.splitBatchSize;
   }
 
   private writeRunStart(run: RunRecord, weights: ArrayLike<number>): void {
@@ -714,42 +759,112 @@ export class GpuEngine implements TrainingEngine {
 
     // Plan the dispatches: each takes about `frameBudgetMs` of GPU time and advances every run by
     // the same share of its remaining work, so all runs finish together and every dispatch has
-    // as many workgroups as runs to spread over the cores.
-    const dispatches: { offset: number; count: number; units: number }[] = [];
+    // as many workgroups as runs to spread over the cores. A split run (a large batch) takes
+    // each of its steps in two dispatches: its parts side by side, then apply_parts.
+    const dispatches: { offset: number; count: number; units: number; apply: boolean }[] = [];
     const blocks: Uint32Array[] = [];
     const blockBytes = roundUp(this.jobBindingBytes, this.jobAlignment);
     const dispatchUnits = this.frameBudgetMs * this.unitsPerMs;
     let totalUnits = 0;
-    while (active.some((a) => a.remaining > 0)) {
-      const pending = active.filter((a) => a.remaining > 0);
-      const block = new Uint32Array(blockBytes / 4);
-      const floats = new Float32Array(block.buffer);
-      const remainingUnits = pending.reduce((sum, a) => sum + a.remaining * a.run.stepUnits, 0);
-      const dispatchesLeft = Math.max(1, Math.ceil(remainingUnits / dispatchUnits));
-      let units = 0;
-      pending.forEach((entry, index) => {
-        const { run } = entry;
-        const cap = this.stepsPerDispatch ?? Math.max(1, Math.ceil(entry.remaining / dispatchesLeft));
-        const take = Math.min(entry.remaining, cap);
-        const o = (index * JOB_BYTES) / 4;
-        block[o] = run.slot;
-        block[o + 1] = run.step + entry.done;
-        block[o + 2] = take;
-        block[o + 3] = run.config.batchSize;
-        block[o + 4] = run.perEpoch;
-        block[o + 5] = run.config.shuffleSeed >>> 0;
-        block[o + 6] = entry.lossBase + entry.done;
-        block[o + 7] =
-          (run.config.reduction === 'sum' ? FLAG_SUM : 0) | (run.config.momentum > 0 ? FLAG_MOMENTUM : 0);
-        floats[o + 8] = run.config.learningRate;
-        floats[o + 9] = run.config.momentum;
-        entry.done += take;
-        entry.remaining -= take;
-        units += take * run.stepUnits;
-      });
-      dispatches.push({ offset: blocks.length * blockBytes, count: pending.length, units });
+    const addDispatch = (block: Uint32Array, count: number, units: number, apply: boolean) => {
+      dispatches.push({ offset: blocks.length * blockBytes, count, units, apply });
       blocks.push(block);
       totalUnits += units;
+    };
+    const writeJob = (
+      block: Uint32Array,
+      index: number,
+      run: RunRecord,
+      job: { firstStep: number; steps: number; lossBase: number; part: number; flags?: number },
+    ) => {
+      const floats = new Float32Array(block.buffer);
+      const o = (index * JOB_BYTES) / 4;
+      block[o] = run.slot;
+      block[o + 1] = job.firstStep;
+      block[o + 2] = job.steps;
+      block[o + 3] = run.config.batchSize;
+      block[o + 4] = run.perEpoch;
+      block[o + 5] = run.config.shuffleSeed >>> 0;
+      block[o + 6] = job.lossBase;
+      block[o + 7] =
+        (run.config.reduction === 'sum' ? FLAG_SUM : 0) |
+        (run.config.momentum > 0 ? FLAG_MOMENTUM : 0) |
+        (job.flags ?? 0);
+      floats[o + 8] = run.config.learningRate;
+      floats[o + 9] = run.config.momentum;
+      block[o + 10] = job.part;
+    };
+    // Before a split run's first step, apply_parts makes sure its epoch order is in place.
+    const splitRuns = active.filter((a) => a.run.split);
+    if (splitRuns.length > 0) {
+      const block = new Uint32Array(blockBytes / 4);
+      splitRuns.forEach(({ run }, index) => {
+        const job = {
+          firstStep: run.step,
+          steps: 0,
+          lossBase: 0,
+          part: NOT_A_PART,
+          flags: FLAG_PREPARE_ONLY,
+        };
+        writeJob(block, index, run, job);
+      });
+      addDispatch(block, splitRuns.length, 0, true);
+    }
+    while (active.some((a) => a.remaining > 0)) {
+      const pending = active.filter((a) => a.remaining > 0);
+      const remainingUnits = pending.reduce((sum, a) => sum + a.remaining * a.run.stepUnits, 0);
+      const dispatchesLeft = Math.max(1, Math.ceil(remainingUnits / dispatchUnits));
+      const takes = pending.map((entry) => {
+        const cap = this.stepsPerDispatch ?? Math.max(1, Math.ceil(entry.remaining / dispatchesLeft));
+        return Math.min(entry.remaining, cap);
+      });
+      const whole = pending.filter((entry) => !entry.run.split);
+      if (whole.length > 0) {
+        const block = new Uint32Array(blockBytes / 4);
+        let units = 0;
+        whole.forEach((entry, index) => {
+          const take = takes[pending.indexOf(entry)] as number;
+          const { run } = entry;
+          const job = {
+            firstStep: run.step + entry.done,
+            steps: take,
+            lossBase: entry.lossBase + entry.done,
+          };
+          writeJob(block, index, run, { ...job, part: NOT_A_PART });
+          units += take * run.stepUnits;
+        });
+        addDispatch(block, whole.length, units, false);
+      }
+      const split = pending.filter((entry) => entry.run.split);
+      const splitTakes = split.map((entry) => takes[pending.indexOf(entry)] as number);
+      for (let t = 0; t < Math.max(0, ...splitTakes); t++) {
+        const stepping = split.filter((_, index) => (splitTakes[index] as number) > t);
+        const partsBlock = new Uint32Array(blockBytes / 4);
+        const applyBlock = new Uint32Array(blockBytes / 4);
+        let units = 0;
+        stepping.forEach((entry, index) => {
+          const { run } = entry;
+          const step = run.step + entry.done + t;
+          for (let part = 0; part < this.parts; part++) {
+            writeJob(partsBlock, index * this.parts + part, run, {
+              firstStep: step,
+              steps: 1,
+              lossBase: 0,
+              part,
+            });
+          }
+          const lossBase = entry.lossBase + entry.done + t;
+          writeJob(applyBlock, index, run, { firstStep: step, steps: 1, lossBase, part: NOT_A_PART });
+          units += run.stepUnits;
+        });
+        addDispatch(partsBlock, stepping.length * this.parts, units, false);
+        addDispatch(applyBlock, stepping.length, 0, true);
+      }
+      pending.forEach((entry, index) => {
+        const take = takes[index] as number;
+        entry.done += take;
+        entry.remaining -= take;
+      });
     }
     // The dataset-loss jobs: one per run, slot and where its chunk sums go.
     const lossBlock = new Uint32Array(blockBytes / 4);
@@ -783,7 +898,6 @@ export class GpuEngine implements TrainingEngine {
     const submitUnits = SUBMIT_CAP_MS * this.unitsPerMs;
     let encoder = this.device.createCommandEncoder();
     let pass = encoder.beginComputePass();
-    pass.setPipeline(this.pipelines.train);
     let unitsInSubmit = 0;
     for (const dispatch of dispatches) {
       if (unitsInSubmit > 0 && unitsInSubmit + dispatch.units > submitUnits) {
@@ -791,9 +905,9 @@ export class GpuEngine implements TrainingEngine {
         this.device.queue.submit([encoder.finish()]);
         encoder = this.device.createCommandEncoder();
         pass = encoder.beginComputePass();
-        pass.setPipeline(this.pipelines.train);
         unitsInSubmit = 0;
       }
+      pass.setPipeline(dispatch.apply ? this.pipelines.applyParts : this.pipelines.train);
       pass.setBindGroup(0, this.bindGroup, [dispatch.offset]);
       pass.dispatchWorkgroups(dispatch.count);
       unitsInSubmit += dispatch.units;

@@ -18,15 +18,18 @@ export interface ShaderLayout {
   reduceInWorkgroup: boolean;
   /** Samples per chunk of the training kernel (a multiple of 4). */
   chunk: number;
+  /** Workgroups that share one step of a large batch. */
+  parts: number;
 }
 
 export interface MlpPipelines {
   layout: GPUBindGroupLayout;
   train: GPUComputePipeline;
+  applyParts: GPUComputePipeline;
   datasetLoss: GPUComputePipeline;
   perSample: GPUComputePipeline;
   activationProbe: GPUComputePipeline;
-  /** Wall time of compiling all four pipelines (0 when they came from the cache). */
+  /** Wall time of compiling all the pipelines (0 when they came from the cache). */
   compileMs: number;
 }
 
@@ -58,6 +61,7 @@ export function specialiseMlpShader(model: ModelSpec, layout: ShaderLayout): str
     REDUCE_IN_WORKGROUP: layout.reduceInWorkgroup ? 'true' : 'false',
     WORKGROUP_REDUCE_V: String(layout.reduceInWorkgroup ? padded.paramsV : 1),
     CHUNK: String(layout.chunk),
+    PARTS: String(layout.parts),
   };
   return mlpSource.replace(/\{\{([A-Z0-9_]+)\}\}/g, (_match, name: string) => {
     const value = constants[name];
@@ -79,7 +83,7 @@ export function chunkBytesPerSample(model: ModelSpec): number {
 /** Key of the shape: layer widths only (activation and loss are runtime values). */
 export function shapeKey(model: ModelSpec, layout: ShaderLayout): string {
   const where = `${layout.weightsInWorkgroup ? 'w' : ''}${layout.reduceInWorkgroup ? 'r' : ''}`;
-  return `${layerWidths(model).join('-')}/wg${layout.workgroupSize}/c${layout.chunk}/${where}`;
+  return `${layerWidths(model).join('-')}/wg${layout.workgroupSize}/c${layout.chunk}/p${layout.parts}/${where}`;
 }
 
 const cache = new WeakMap<GPUDevice, Map<string, Promise<MlpPipelines>>>();
@@ -122,8 +126,9 @@ async function compile(device: GPUDevice, model: ModelSpec, layout: ShaderLayout
       compute: { module, entryPoint },
     });
   try {
-    const [train, datasetLoss, perSample, activationProbe] = await Promise.all([
+    const [train, applyParts, datasetLoss, perSample, activationProbe] = await Promise.all([
       make('train'),
+      make('apply_parts'),
       make('dataset_loss'),
       make('per_sample'),
       make('activation_probe'),
@@ -131,6 +136,7 @@ async function compile(device: GPUDevice, model: ModelSpec, layout: ShaderLayout
     return {
       layout: bindGroupLayout,
       train,
+      applyParts,
       datasetLoss,
       perSample,
       activationProbe,
