@@ -559,6 +559,7 @@ export class GpuEngine implements TrainingEngine {
    */
   probeActivations(xs: ArrayLike<number>): Promise<Float32Array> {
     return this.exclusive(async () => {
+      const pipeline = await this.pipelines.activationProbe();
       const count = xs.length;
       const input = this.device.createBuffer({
         size: Math.max(16, count * 16),
@@ -583,7 +584,7 @@ export class GpuEngine implements TrainingEngine {
       });
       const encoder = this.device.createCommandEncoder();
       const pass = encoder.beginComputePass();
-      pass.setPipeline(this.pipelines.activationProbe);
+      pass.setPipeline(pipeline);
       pass.setBindGroup(0, bindGroup, [0]);
       pass.dispatchWorkgroups(Math.ceil(count / this.workgroupSize));
       pass.end();
@@ -979,6 +980,9 @@ export class GpuEngine implements TrainingEngine {
         throw new RangeError(`sample index ${index} is not in 0..${n - 1}`);
       }
     }
+    const pipeline = await this.pipelines.perSample().catch((error: unknown) => {
+      throw new Error(`the per-sample gradient shader failed to compile: ${errorText(error)}`);
+    });
     const p = this.paramCount;
     const gradients = new Float64Array(k * p);
     const losses = new Float64Array(k);
@@ -1008,7 +1012,7 @@ export class GpuEngine implements TrainingEngine {
       });
       const encoder = this.device.createCommandEncoder();
       const pass = encoder.beginComputePass();
-      pass.setPipeline(this.pipelines.perSample);
+      pass.setPipeline(pipeline);
       pass.setBindGroup(0, bindGroup, [0]);
       const groups = Math.ceil(count / this.workgroupSize);
       pass.dispatchWorkgroups(Math.min(groups, 65535), Math.ceil(groups / 65535));

@@ -27,8 +27,9 @@ export interface MlpPipelines {
   train: GPUComputePipeline;
   applyParts: GPUComputePipeline;
   datasetLoss: GPUComputePipeline;
-  perSample: GPUComputePipeline;
-  activationProbe: GPUComputePipeline;
+  /** Compiled on first use (the noise views, the tests): start-up does not wait for them. */
+  perSample: () => Promise<GPUComputePipeline>;
+  activationProbe: () => Promise<GPUComputePipeline>;
   /** Wall time of compiling all the pipelines (0 when they came from the cache). */
   compileMs: number;
 }
@@ -125,21 +126,29 @@ async function compile(device: GPUDevice, model: ModelSpec, layout: ShaderLayout
       layout: pipelineLayout,
       compute: { module, entryPoint },
     });
+  const lazy = (entryPoint: string) => {
+    let pending: Promise<GPUComputePipeline> | undefined;
+    return () => {
+      pending ??= make(entryPoint).catch((error: unknown) => {
+        pending = undefined;
+        throw error;
+      });
+      return pending;
+    };
+  };
   try {
-    const [train, applyParts, datasetLoss, perSample, activationProbe] = await Promise.all([
+    const [train, applyParts, datasetLoss] = await Promise.all([
       make('train'),
       make('apply_parts'),
       make('dataset_loss'),
-      make('per_sample'),
-      make('activation_probe'),
     ]);
     return {
       layout: bindGroupLayout,
       train,
       applyParts,
       datasetLoss,
-      perSample,
-      activationProbe,
+      perSample: lazy('per_sample'),
+      activationProbe: lazy('activation_probe'),
       compileMs: performance.now() - started,
     };
   } catch (error) {
