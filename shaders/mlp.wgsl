@@ -533,9 +533,29 @@ fn forwardChunk(l: u32, count: u32, lid: u32) {
     let z = array<vec4<f32>, 4>(z0 + bias, z1 + bias, z2 + bias, z3 + bias);
     // Padding units stay exactly 0 (sigmoid(0) would be 0.5 and leak into gradients).
     let real = vec4<u32>(4u * jb) + LANE < vec4<u32>(outputs);
+    // The output layer keeps its logits. One loop per activation: only the active one runs.
     let at = chunkAt(outV + jb, s);
-    for (var q = 0u; q < 4u; q++) {
-      chunkActs[at + q] = select(vec4<f32>(0.0), select(z[q], activate(activation, z[q]), hidden), real);
+    switch (select(ACT_LINEAR, activation, hidden)) {
+      case ACT_TANH: {
+        for (var q = 0u; q < 4u; q++) {
+          chunkActs[at + q] = select(vec4<f32>(0.0), stableTanh(z[q]), real);
+        }
+      }
+      case ACT_RELU: {
+        for (var q = 0u; q < 4u; q++) {
+          chunkActs[at + q] = select(vec4<f32>(0.0), z[q], real & (z[q] > vec4<f32>(0.0)));
+        }
+      }
+      case ACT_SIGMOID: {
+        for (var q = 0u; q < 4u; q++) {
+          chunkActs[at + q] = select(vec4<f32>(0.0), stableSigmoid(z[q]), real);
+        }
+      }
+      default: {
+        for (var q = 0u; q < 4u; q++) {
+          chunkActs[at + q] = select(vec4<f32>(0.0), z[q], real);
+        }
+      }
     }
   }
 }
@@ -611,36 +631,30 @@ fn setGradientSum(v: u32, value: vec4<f32>) {
   }
 }
 
-// Adds a chunk's gradient of parameter vec4 v to the sum of the batch's earlier chunks; after
-// the batch's last chunk, updates the weights. Returns whether the new weights are not finite.
-fn applyGradient(v: u32, chunkGradient: vec4<f32>, firstChunk: bool, lastChunk: bool, scale: f32) -> bool {
-  var g = chunkGradient;
-  if (!firstChunk) {
-    g = gradientSumAt(v) + g;
+// SwiftShader runs both sides of every branch (masked) unless a loop's condition fails for
+// all invocations: so uniform choices (momentum or not, part or not) sit outside the loops over
+// parameters, and each side is a loop of its own.
+
+// The step's update from the batch's gradient sum (w ← w − lr·g, or with momentum
+// v ← μ·v + g, w ← w − lr·v; g = sum / B for mean reduction). Returns whether a new weight is
+// not finite.
+fn updateWeights(scale: f32, lid: u32) -> bool {
+  var bad = false;
+  if (useMomentum) {
+    for (var v = lid; v < PV; v += WG) {
+      let velocity = momentum * params[velocityBase + v] + gradientSumAt(v) / scale;
+      params[velocityBase + v] = velocity;
+      bad = bad | setWeight(v, weightAt(slotBase, v) - learningRate * velocity);
+    }
+  } else {
+    for (var v = lid; v < PV; v += WG) {
+      bad = bad | setWeight(v, weightAt(slotBase, v) - learningRate * (gradientSumAt(v) / scale));
+    }
   }
-  if (!lastChunk) {
-    setGradientSum(v, g);
-    return false;
-  }
-  if (partBase != NO_PART_AREA) {
-    // A part of a split step: its sum waits in `acc` for apply_parts.
-    acc[partBase + v] = g;
-    return false;
-  }
-  return updateWeight(v, g / scale);
+  return bad;
 }
 
-// One SGD (or momentum) update of parameter vec4 v by the batch gradient g. Returns whether the
-// new weights are not finite.
-fn updateWeight(v: u32, g: vec4<f32>) -> bool {
-  var w = weightAt(slotBase, v);
-  if (useMomentum) {
-    let velocity = momentum * params[velocityBase + v] + g;
-    params[velocityBase + v] = velocity;
-    w = w - learningRate * velocity;
-  } else {
-    w = w - learningRate * g;
-  }
+fn setWeight(v: u32, w: vec4<f32>) -> bool {
   if (WEIGHTS_IN_WORKGROUP) {
     weights[v] = w;
   } else {
@@ -652,14 +666,12 @@ fn updateWeight(v: u32, g: vec4<f32>) -> bool {
 // The gradient of weight layer l over the chunk's samples, added in batch order:
 //   ∂loss/∂W_l[j][i] = Σ_s δ_{l+1}[s][j]·a_l[s][i],  ∂loss/∂b_l[j] = Σ_s δ_{l+1}[s][j].
 // Work item: 4 rows × 4 inputs of W_l, or (as input block c = rowV, an input of constant 1)
-// 4 biases. An item always falls to the same invocation, which therefore also owns its running
-// sum. Returns whether an update went bad.
-fn gradientChunk(l: u32, count: u32, firstChunk: bool, lastChunk: bool, scale: f32, lid: u32) -> bool {
+// 4 biases. The sum over the batch's earlier chunks is added in chunk order.
+fn gradientChunk(l: u32, count: u32, firstChunk: bool, lid: u32) {
   let rowV = ROW_V[l];
   let blocks = (LAYER_OUT[l] + 3u) / 4u;
   let deltaV = UNIT_V[l + 1u];
   let inputV = UNIT_V[l];
-  var bad = false;
   for (var item = lid; item < blocks * (rowV + 1u); item += WG) {
     let jb = item / (rowV + 1u);
     let c = item % (rowV + 1u);
@@ -684,10 +696,10 @@ fn gradientChunk(l: u32, count: u32, firstChunk: bool, lastChunk: bool, scale: f
     let rows = select(4u, 1u, isBias);
     let first = select(W_V[l] + 4u * jb * rowV + c, B_V[l] + jb, isBias);
     for (var k = 0u; k < rows; k++) {
-      bad = bad | applyGradient(first + k * rowV, g[k], firstChunk, lastChunk, scale);
+      let v = first + k * rowV;
+      setGradientSum(v, select(gradientSumAt(v), vec4<f32>(0.0), firstChunk) + g[k]);
     }
   }
-  return bad;
 }
 
 @compute @workgroup_size(WG)
@@ -742,11 +754,6 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
     // A part takes a contiguous share of the chunks (possibly none: then its sum is zero).
     let chunkFirst = select(0u, job.part * chunks / PARTS, isPart);
     let chunkEnd = select(chunks, (job.part + 1u) * chunks / PARTS, isPart);
-    if (isPart && chunkFirst == chunkEnd) {
-      for (var v = lid; v < PV; v += WG) {
-        acc[partBase + v] = vec4<f32>(0.0);
-      }
-    }
     var batchLoss = 0.0;
     var bad = false;
     for (var chunk = chunkFirst; chunk < chunkEnd; chunk++) {
@@ -764,21 +771,32 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
         backwardChunk(l, count, lid);
         workgroupBarrier();
       }
-      let firstChunk = chunk == chunkFirst;
-      let lastChunk = chunk + 1u == chunkEnd;
       for (var l = 0u; l < NUM_LAYERS; l++) {
-        bad = bad | gradientChunk(l, count, firstChunk, lastChunk, scale, lid);
+        gradientChunk(l, count, chunk == chunkFirst, lid);
       }
       if (lid == 0u) {
         for (var k = 0u; k < count; k++) {
           batchLoss += chunkLosses[k];
         }
       }
-      // The chunk's memory may be reused, and updated weights are visible to every invocation.
-      if (!WEIGHTS_IN_WORKGROUP) {
+      // The chunk's memory may be reused, and the gradient sum is complete.
+      if (!REDUCE_IN_WORKGROUP) {
         storageBarrier();
       }
       workgroupBarrier();
+    }
+    if (isPart) {
+      // The part's sum (zero if it had no chunk) waits in `acc` for apply_parts.
+      let empty = chunkFirst == chunkEnd;
+      for (var v = lid; v < PV; v += WG) {
+        acc[partBase + v] = select(gradientSumAt(v), vec4<f32>(0.0), empty);
+      }
+    } else {
+      bad = updateWeights(scale, lid);
+      // Updated weights are visible to every invocation before the next step.
+      if (!WEIGHTS_IN_WORKGROUP) {
+        storageBarrier();
+      }
     }
     if (lid == 0u && isPart) {
       acc[partBase + PV] = vec4<f32>(batchLoss, 0.0, 0.0, 0.0);
@@ -826,6 +844,7 @@ fn apply_parts(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
   let slot = job.slot;
   slotBase = slot * PV;
   velocityBase = globals.velocityBaseV + slotBase;
+  gradientSumBase = slot * PV;
   learningRate = job.learningRate;
   momentum = job.momentum;
   useMomentum = (job.flags & FLAG_MOMENTUM) != 0u;
@@ -846,15 +865,19 @@ fn apply_parts(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
     let scale = select(f32(size), 1.0, (job.flags & FLAG_SUM) != 0u);
     let areas = globals.partsBaseV + slot * PARTS * (PV + 1u);
     loadWeights(slotBase, lid);
-    workgroupBarrier();
-    var bad = false;
+    // The batch's gradient sum: the parts' sums added in part order.
     for (var v = lid; v < PV; v += WG) {
       var g = acc[areas + v];
       for (var p = 1u; p < PARTS; p++) {
         g += acc[areas + p * (PV + 1u) + v];
       }
-      bad = bad | updateWeight(v, g / scale);
+      setGradientSum(v, g);
     }
+    if (!REDUCE_IN_WORKGROUP) {
+      storageBarrier();
+    }
+    workgroupBarrier();
+    var bad = updateWeights(scale, lid);
     if (lid == 0u) {
       var total = 0.0;
       for (var p = 0u; p < PARTS; p++) {
