@@ -15,16 +15,21 @@
 // Speed (the `train` kernel): a batch is processed in chunks of CHUNK samples whose activations
 // and deltas sit in workgroup memory, one layer at a time, as small matrix products cut into
 // 4 × 4 tiles (4 units × 4 samples; 4 rows × 4 inputs of the gradient). The invocations share
-// out the tiles, so even a batch of one keeps every invocation busy. On SwiftShader every
-// dynamically indexed load or store costs ~50 times a multiply-add, and a tile does 64
-// multiply-adds for 32 loads; a sample-per-invocation loop does about one load per
-// multiply-add and leaves invocations idle at small B.
+// out the tiles, so even a batch of one keeps every invocation busy. What this is tuned for,
+// measured on SwiftShader (a workgroup runs on one CPU thread as SIMD-4): a dynamically indexed
+// load or store of one float costs ~7 ns, a multiply-add a fraction of that, so a tile's 64
+// multiply-adds for 32 loads beat one sample per invocation (about a load per multiply-add);
+// a step of a small batch runs through the kernel's machine code once, so its size matters
+// (every costly function has one call site); and both sides of a branch run, masked, while a
+// loop that no invocation enters is skipped (so uniform choices sit outside loops). A large
+// batch's step can be shared by PARTS workgroups (`apply_parts`) to use more than one thread.
 //
 // Determinism: every sum runs in a fixed order. A unit's input sum goes over its inputs in
 // order; a gradient adds its batch's samples in batch order (chunk partial sums are added in
-// chunk order); the batch loss likewise. No float atomics, nothing depends on scheduling, on the
-// workgroup size, on other runs in the dispatch or on where the host cuts the steps into
-// dispatches.
+// chunk order, and the parts of a split step in part order); the batch loss likewise. No float
+// atomics, nothing depends on scheduling, on the workgroup size, on other runs in the dispatch
+// or on where the host cuts the steps into dispatches (whether a run's steps are split depends
+// on its batch size only).
 
 const NUM_LAYERS: u32 = {{NUM_LAYERS}}u;
 // Per weight layer l: inputs, outputs, vec4s per weight row, vec4 offsets of W_l and b_l.
@@ -490,9 +495,7 @@ fn loadChunkInputs(orderAt: u32, count: u32, lid: u32) {
 
 // a_{l+1} = f(W_l a_l + b_l) for the chunk's samples (the logits z_L at the output layer).
 // Work item: 4 units × 4 samples. Samples past the chunk's end compute harmless garbage that
-// nothing reads. Each costly function has a single call site: SwiftShader inlines everything,
-// and a step of a small batch runs through the whole kernel's machine code once, so its code
-// size, more than its arithmetic, sets the time of a step.
+// nothing reads.
 fn forwardChunk(l: u32, count: u32, lid: u32) {
   let outputs = LAYER_OUT[l];
   let rowV = ROW_V[l];

@@ -1,6 +1,7 @@
 /**
  * The WebGPU training engine: R independent runs of one model on one dataset, trained by the
- * fused kernel of `shaders/mlp.wgsl` (one workgroup per run, many SGD steps per dispatch).
+ * kernels of `shaders/mlp.wgsl`: one workgroup per run takes many SGD steps per dispatch; a large
+ * batch's step is instead shared by `parts` workgroups and then applied (two dispatches a step).
  *
  * Host side: it plans each `advance` as a few dispatches (each run gets steps worth about the
  * same GPU time, capped so no dispatch runs long), submits them with the dataset-loss kernel,

@@ -2,6 +2,8 @@
  * A quick speed check of the WebGPU engine against the CPU engine (not a test, not the formal
  * benchmark): `npx vitest run --config src/engine/gpu/testing/speed-check.config.ts`.
  * Workload of the issue: spirals N = 4096, 2→16→16→1 tanh/BCE, SGD lr 0.1, mean.
+ * Environment: SPEED_QUICK=1 (B = 1 and 4,096 only), SPEED_WIDE=1 (2→64→64→1), SPEED_RACE=1
+ * (only the race), SPEED_WALL=1 (wall time), SPEED_SPLIT=B (split batches of B or more).
  */
 import { test } from 'vitest';
 import { spirals } from '../../../data/synthetic';
@@ -41,7 +43,11 @@ test('speed', async () => {
     lastBatch: 'keep',
     shuffleSeed: 1,
   });
-  const options = { adapterName: gpu.adapterName, isFallbackAdapter: gpu.isFallbackAdapter };
+  const options = {
+    adapterName: gpu.adapterName,
+    isFallbackAdapter: gpu.isFallbackAdapter,
+    ...(ENV.SPEED_SPLIT ? { splitBatchSize: Number(ENV.SPEED_SPLIT) } : {}),
+  };
   const lines: string[] = [];
   for (const b of RACE_ONLY ? [] : WIDE ? [32, 4096] : QUICK ? [1, 4096] : [1, 32, 256, 4096]) {
     const engine = await GpuEngine.create(gpu.device, dataset, model, options);
