@@ -139,12 +139,8 @@ struct RunState {
 // Batch losses, dataset-loss partial sums, per-sample losses, probe outputs.
 @group(0) @binding(7) var<storage, read_write> losses: array<f32>;
 
-// Per invocation: activations a_l of every layer (logits z_L at the output) and deltas δ_l.
-var<private> acts: array<vec4<f32>, UNITS_V>;
-var<private> deltas: array<vec4<f32>, UNITS_V>;
-
 var<workgroup> weights: array<vec4<f32>, WORKGROUP_WEIGHTS_V>;
-// The training kernel's chunk: vec4 c of layer l's units for chunk sample s at
+// A chunk of samples (every kernel but the probe): vec4 c of layer l's units for sample s at
 // [(UNIT_V[l] + c) * CHUNK + s] (activations a_l, logits at the output; deltas δ_l).
 var<workgroup> chunkActs: array<vec4<f32>, UNITS_V * CHUNK>;
 var<workgroup> chunkDeltas: array<vec4<f32>, UNITS_V * CHUNK>;
@@ -152,7 +148,6 @@ var<workgroup> chunkSamples: array<u32, CHUNK>;
 var<workgroup> chunkLosses: array<f32, CHUNK>;
 // Sum of the gradients of the current batch's finished chunks (padded layout).
 var<workgroup> chunkGradientSum: array<vec4<f32>, WORKGROUP_REDUCE_V>;
-var<workgroup> lossPartial: array<f32, WG>;
 // Set by any invocation that sees a weight or loss turn NaN or infinite.
 var<workgroup> divergedFlag: atomic<u32>;
 // divergedFlag as of the start of a step, for a uniform decision to stop.
@@ -253,7 +248,7 @@ fn activationSlope(kind: u32, a: vec4<f32>) -> vec4<f32> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// One sample: forward pass, loss, back-propagation
+// Weights, loss
 // ---------------------------------------------------------------------------------------------
 
 fn weightAt(base: u32, v: u32) -> vec4<f32> {
@@ -261,65 +256,6 @@ fn weightAt(base: u32, v: u32) -> vec4<f32> {
     return weights[v];
   }
   return params[base + v];
-}
-
-// Where the per-sample kernel writes this invocation's gradient: slot `gradLane` of the area
-// starting at `gradBase` of `acc`.
-var<private> gradBase: u32;
-var<private> gradLane: u32;
-
-fn gradAdd(v: u32, value: vec4<f32>) {
-  acc[gradBase + v * WG + gradLane] += value;
-}
-
-fn hsum(v: vec4<f32>) -> f32 {
-  return (v.x + v.y) + (v.z + v.w);
-}
-
-// Forward pass of `sample` with the weights of the slot starting at vec4 `base`: leaves a_l in
-// `acts` for every layer, the logits z_L in the output layer's place. Returns the loss.
-// Weight rows come in groups of four (rows are padded to a multiple of 4), so one loop
-// iteration does 16 multiply-adds: on SwiftShader a loop iteration costs far more than math.
-fn forwardLoss(sample: u32, base: u32) -> f32 {
-  for (var c = 0u; c < UNIT_V[1]; c++) {
-    acts[c] = vec4<f32>(0.0);
-  }
-  for (var i = 0u; i < INPUTS; i++) {
-    acts[i / 4u][i % 4u] = data[sample * INPUTS + i];
-  }
-  let activation = globals.activation;
-  for (var l = 0u; l < NUM_LAYERS; l++) {
-    let outputs = LAYER_OUT[l];
-    let rowV = ROW_V[l];
-    let wV = W_V[l];
-    let bV = B_V[l];
-    let inV = UNIT_V[l];
-    let outV = UNIT_V[l + 1u];
-    let hidden = l + 1u < NUM_LAYERS;
-    for (var jv = 0u; 4u * jv < outputs; jv++) {
-      let r0 = wV + 4u * jv * rowV;
-      let r1 = r0 + rowV;
-      let r2 = r1 + rowV;
-      let r3 = r2 + rowV;
-      var s0 = vec4<f32>(0.0);
-      var s1 = vec4<f32>(0.0);
-      var s2 = vec4<f32>(0.0);
-      var s3 = vec4<f32>(0.0);
-      for (var c = 0u; c < rowV; c++) {
-        let a = acts[inV + c];
-        s0 += weightAt(base, r0 + c) * a;
-        s1 += weightAt(base, r1 + c) * a;
-        s2 += weightAt(base, r2 + c) * a;
-        s3 += weightAt(base, r3 + c) * a;
-      }
-      let z = weightAt(base, bV + jv) + vec4<f32>(hsum(s0), hsum(s1), hsum(s2), hsum(s3));
-      // Padding units stay exactly 0 (sigmoid(0) would be 0.5 and leak into gradients).
-      let real = vec4<u32>(4u * jv) + LANE < vec4<u32>(outputs);
-      let a = select(z, activate(activation, z), hidden);
-      acts[outV + jv] = select(vec4<f32>(0.0), a, real);
-    }
-  }
-  return outputLossAndDelta(sample);
 }
 
 struct OutputLoss {
@@ -371,80 +307,6 @@ fn lossAndDelta(logits: array<vec4<f32>, OUT_V>, sample: u32) -> OutputLoss {
   return result;
 }
 
-// The loss of the sample whose logits are in `acts`; δ_L into `deltas`.
-fn outputLossAndDelta(sample: u32) -> f32 {
-  let outV = UNIT_V[NUM_LAYERS];
-  var logits: array<vec4<f32>, OUT_V>;
-  for (var c = 0u; c < OUT_V; c++) {
-    logits[c] = acts[outV + c];
-  }
-  let result = lossAndDelta(logits, sample);
-  for (var c = 0u; c < OUT_V; c++) {
-    deltas[outV + c] = result.delta[c];
-  }
-  return result.loss;
-}
-
-// Forward and backward pass of `sample`; adds ∂loss/∂θ to this invocation's gradient slot.
-// Returns the sample's loss.
-//   ∂loss/∂W_l[j][i] = δ_l[j]·a_{l−1}[i],  ∂loss/∂b_l[j] = δ_l[j],
-//   δ_{l−1}[i] = f'(z_{l−1}[i])·Σ_j W_l[j][i]·δ_l[j]
-fn accumulateSample(sample: u32, base: u32) -> f32 {
-  let loss = forwardLoss(sample, base);
-  let activation = globals.activation;
-  for (var l = NUM_LAYERS; l >= 1u; l--) {
-    let outputs = LAYER_OUT[l - 1u];
-    let rowV = ROW_V[l - 1u];
-    let wV = W_V[l - 1u];
-    let bV = B_V[l - 1u];
-    let inV = UNIT_V[l - 1u];
-    let outV = UNIT_V[l];
-    if (l > 1u) {
-      for (var c = 0u; c < rowV; c++) {
-        deltas[inV + c] = vec4<f32>(0.0);
-      }
-      for (var jv = 0u; 4u * jv < outputs; jv++) {
-        let d = deltas[outV + jv];
-        gradAdd(bV + jv, d);
-        let r0 = wV + 4u * jv * rowV;
-        let r1 = r0 + rowV;
-        let r2 = r1 + rowV;
-        let r3 = r2 + rowV;
-        for (var c = 0u; c < rowV; c++) {
-          let a = acts[inV + c];
-          gradAdd(r0 + c, d.x * a);
-          gradAdd(r1 + c, d.y * a);
-          gradAdd(r2 + c, d.z * a);
-          gradAdd(r3 + c, d.w * a);
-          deltas[inV + c] += (weightAt(base, r0 + c) * d.x + weightAt(base, r1 + c) * d.y) +
-            (weightAt(base, r2 + c) * d.z + weightAt(base, r3 + c) * d.w);
-        }
-      }
-      for (var c = 0u; c < rowV; c++) {
-        deltas[inV + c] *= activationSlope(activation, acts[inV + c]);
-      }
-    } else {
-      // The first layer: no delta to carry below the inputs.
-      for (var jv = 0u; 4u * jv < outputs; jv++) {
-        let d = deltas[outV + jv];
-        gradAdd(bV + jv, d);
-        let r0 = wV + 4u * jv * rowV;
-        let r1 = r0 + rowV;
-        let r2 = r1 + rowV;
-        let r3 = r2 + rowV;
-        for (var c = 0u; c < rowV; c++) {
-          let a = acts[inV + c];
-          gradAdd(r0 + c, d.x * a);
-          gradAdd(r1 + c, d.y * a);
-          gradAdd(r2 + c, d.z * a);
-          gradAdd(r3 + c, d.w * a);
-        }
-      }
-    }
-  }
-  return loss;
-}
-
 fn isFiniteVec(x: vec4<f32>) -> bool {
   // Bit test: compilers may assume NaN never occurs and fold comparisons such as x != x.
   return all((bitcast<vec4<u32>>(x) & vec4<u32>(0x7f800000u)) != vec4<u32>(0x7f800000u));
@@ -479,10 +341,14 @@ fn chunkAt(unitV: u32, s: u32) -> u32 {
   return unitV * CHUNK + s;
 }
 
-// Layer 0 of the chunk: the inputs of the samples at order[orderAt .. orderAt + count).
-fn loadChunkInputs(orderAt: u32, count: u32, lid: u32) {
+// Layer 0 of the chunk: the inputs of the samples listed at order[first .. first + count), or
+// (listed = false) of samples first .. first + count − 1 themselves.
+fn loadChunkInputs(first: u32, count: u32, listed: bool, lid: u32) {
   for (var s = lid; s < count; s += WG) {
-    let sample = order[orderAt + s];
+    var sample = first + s;
+    if (listed) {
+      sample = order[first + s];
+    }
     chunkSamples[s] = sample;
     for (var c = 0u; c < UNIT_V[1]; c++) {
       var x = vec4<f32>(0.0);
@@ -618,6 +484,19 @@ fn backwardChunk(l: u32, count: u32, lid: u32) {
       chunkDeltas[at + q] = e[q] * activationSlope(activation, chunkActs[at + q]);
     }
   }
+}
+
+// Inputs, forward pass and loss of a chunk (see loadChunkInputs): leaves a_l for every layer,
+// each sample's loss in chunkLosses and δ_L in chunkDeltas, visible to every invocation.
+fn forwardAndLoss(first: u32, count: u32, listed: bool, lid: u32) {
+  loadChunkInputs(first, count, listed, lid);
+  workgroupBarrier();
+  for (var l = 0u; l < NUM_LAYERS; l++) {
+    forwardChunk(l, count, lid);
+    workgroupBarrier();
+  }
+  outputChunk(count, lid);
+  workgroupBarrier();
 }
 
 fn gradientSumAt(v: u32) -> vec4<f32> {
@@ -763,14 +642,7 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
     for (var chunk = chunkFirst; chunk < chunkEnd; chunk++) {
       let first = chunk * CHUNK;
       let count = min(CHUNK, size - first);
-      loadChunkInputs(orderBase + start + first, count, lid);
-      workgroupBarrier();
-      for (var l = 0u; l < NUM_LAYERS; l++) {
-        forwardChunk(l, count, lid);
-        workgroupBarrier();
-      }
-      outputChunk(count, lid);
-      workgroupBarrier();
+      forwardAndLoss(orderBase + start + first, count, true, lid);
       for (var l = NUM_LAYERS - 1u; l >= 1u; l--) {
         backwardChunk(l, count, lid);
         workgroupBarrier();
@@ -914,53 +786,85 @@ fn apply_parts(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
 }
 
 // ---------------------------------------------------------------------------------------------
-// Full-dataset loss: workgroup (chunk, job) adds the losses of one chunk of samples
+// Full-dataset loss: workgroup (x, job) adds the losses of samples x·lossChunk onwards (in
+// order, CHUNK at a time) with the weights of the job's run slot
 // ---------------------------------------------------------------------------------------------
 
 @compute @workgroup_size(WG)
 fn dataset_loss(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let job = jobs[wid.y];
-  let base = job.slot * PV;
-  loadWeights(base, lid);
-  workgroupBarrier();
+  slotBase = job.slot * PV;
+  loadWeights(slotBase, lid);
   let first = wid.x * globals.lossChunk;
   let end = min(globals.n, first + globals.lossChunk);
-  var sum = 0.0;
-  for (var i = first + lid; i < end; i += WG) {
-    sum += forwardLoss(i, base);
-  }
-  lossPartial[lid] = sum;
-  workgroupBarrier();
-  if (lid == 0u) {
-    var total = 0.0;
-    for (var k = 0u; k < WG; k++) {
-      total += lossPartial[k];
+  var total = 0.0;
+  for (var at = first; at < end; at += CHUNK) {
+    let count = min(CHUNK, end - at);
+    // The weights are loaded, and the previous chunk's memory is free.
+    workgroupBarrier();
+    forwardAndLoss(at, count, false, lid);
+    if (lid == 0u) {
+      for (var k = 0u; k < count; k++) {
+        total += chunkLosses[k];
+      }
     }
+  }
+  if (lid == 0u) {
     losses[job.lossBase + wid.x] = total;
   }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Per-sample gradients and losses. Sample k of the list (in `order`) is handled by invocation
-// k mod WG of workgroup g = k / WG; its gradient goes to `acc` (the output here) at
-// (g·PV + v)·WG + k mod WG for vec4 v: the reduction area's own interleaved layout.
+// Per-sample gradients and losses of the job.firstStep samples listed in `order`, by the same
+// forward, loss and backward code that trains: workgroup g takes list entries g·CHUNK onwards;
+// the gradient of list entry k goes to acc[k·PV + v] (padded layout), its loss to losses[k].
 // ---------------------------------------------------------------------------------------------
+
+// ∂loss/∂θ of weight layer l for each of the chunk's samples (their δ and a are in the chunk).
+fn writeSampleGradients(l: u32, first: u32, count: u32, lid: u32) {
+  let rowV = ROW_V[l];
+  let blocks = (LAYER_OUT[l] + 3u) / 4u;
+  let perSample = blocks * (rowV + 1u);
+  for (var item = lid; item < count * perSample; item += WG) {
+    let s = item / perSample;
+    let jb = (item % perSample) / (rowV + 1u);
+    let c = (item % perSample) % (rowV + 1u);
+    let d = chunkDeltas[chunkAt(UNIT_V[l + 1u] + jb, s)];
+    let out = (first + s) * PV;
+    if (c < rowV) {
+      let a = chunkActs[chunkAt(UNIT_V[l] + c, s)];
+      let r0 = out + W_V[l] + 4u * jb * rowV + c;
+      acc[r0] = d.x * a;
+      acc[r0 + rowV] = d.y * a;
+      acc[r0 + 2u * rowV] = d.z * a;
+      acc[r0 + 3u * rowV] = d.w * a;
+    } else {
+      acc[out + B_V[l] + jb] = d;
+    }
+  }
+}
 
 @compute @workgroup_size(WG)
 fn per_sample(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let job = jobs[0];
-  let base = job.slot * PV;
-  let group = wid.y * 65535u + wid.x;
-  gradBase = group * PV * WG;
-  gradLane = lid;
-  loadWeights(base, lid);
+  slotBase = job.slot * PV;
+  loadWeights(slotBase, lid);
+  let first = (wid.y * 65535u + wid.x) * CHUNK;
+  if (first >= job.firstStep) {
+    return;
+  }
+  let count = min(CHUNK, job.firstStep - first);
   workgroupBarrier();
-  let k = group * WG + lid;
-  if (k < job.firstStep) {
-    for (var v = 0u; v < PV; v++) {
-      acc[gradBase + v * WG + lid] = vec4<f32>(0.0);
-    }
-    losses[k] = accumulateSample(order[k], base);
+  forwardAndLoss(first, count, true, lid);
+  for (var l = NUM_LAYERS - 1u; l >= 1u; l--) {
+    backwardChunk(l, count, lid);
+    workgroupBarrier();
+  }
+  for (var l = 0u; l < NUM_LAYERS; l++) {
+    writeSampleGradients(l, first, count, lid);
+  }
+  for (var s = lid; s < count; s += WG) {
+    losses[first + s] = chunkLosses[s];
   }
 }
 

@@ -999,8 +999,7 @@ export class GpuEngine implements TrainingEngine {
       const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
       const listBuffer = this.device.createBuffer({ size: Math.max(16, count * 4), usage });
       this.device.queue.writeBuffer(listBuffer, 0, list);
-      const slots = Math.ceil(count / this.workgroupSize) * this.workgroupSize;
-      const gradBuffer = this.device.createBuffer({ size: slots * pv * 16, usage });
+      const gradBuffer = this.device.createBuffer({ size: count * pv * 16, usage });
       const lossBuffer = this.device.createBuffer({ size: Math.max(16, count * 4), usage });
       job[0] = run.slot;
       job[1] = count;
@@ -1008,34 +1007,24 @@ export class GpuEngine implements TrainingEngine {
       this.device.queue.writeBuffer(this.jobsBuffer, 0, job);
       const bindGroup = this.createBindGroup({ acc: gradBuffer, order: listBuffer, losses: lossBuffer });
       const staging = this.device.createBuffer({
-        size: slots * pv * 16 + count * 4,
+        size: count * pv * 16 + count * 4,
         usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
       });
       const encoder = this.device.createCommandEncoder();
       const pass = encoder.beginComputePass();
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, bindGroup, [0]);
-      const groups = Math.ceil(count / this.workgroupSize);
+      const groups = Math.ceil(count / this.chunk);
       pass.dispatchWorkgroups(Math.min(groups, 65535), Math.ceil(groups / 65535));
       pass.end();
-      encoder.copyBufferToBuffer(gradBuffer, 0, staging, 0, slots * pv * 16);
-      encoder.copyBufferToBuffer(lossBuffer, 0, staging, slots * pv * 16, count * 4);
+      encoder.copyBufferToBuffer(gradBuffer, 0, staging, 0, count * pv * 16);
+      encoder.copyBufferToBuffer(lossBuffer, 0, staging, count * pv * 16, count * 4);
       this.device.queue.submit([encoder.finish()]);
       const bytes = await this.readBack(staging);
-      // Sample i sits in lane i mod WG of group i / WG: vec4 v at ((group·PV + v)·WG + lane).
-      const interleaved = new Float32Array(bytes, 0, slots * pv * 4);
-      const one = new Float32Array(pv * 4);
-      const w = this.workgroupSize;
-      for (let i = 0; i < count; i++) {
-        const group = Math.floor(i / w);
-        const lane = i % w;
-        for (let v = 0; v < pv; v++) {
-          const from = ((group * pv + v) * w + lane) * 4;
-          one.set(interleaved.subarray(from, from + 4), v * 4);
-        }
-        fromPadded(this.padded, one, 0, gradients, (first + i) * p);
-      }
-      losses.set(new Float32Array(bytes, slots * pv * 16, count), first);
+      // Sample i's gradient: pv vec4s from vec4 i·pv, in the padded layout.
+      const padded = new Float32Array(bytes, 0, count * pv * 4);
+      for (let i = 0; i < count; i++) fromPadded(this.padded, padded, i * pv * 4, gradients, (first + i) * p);
+      losses.set(new Float32Array(bytes, count * pv * 16, count), first);
       listBuffer.destroy();
       gradBuffer.destroy();
       lossBuffer.destroy();
