@@ -61,8 +61,12 @@ const NOT_A_PART = 0xffffffff;
 const NO_EPOCH = 0xffffffff;
 const JOB_BYTES = 48;
 const STATE_BYTES = 16;
-/** Private memory per invocation holds every unit's activation and delta: keep it bounded. */
-export const MAX_TOTAL_UNITS = 2048;
+/**
+ * Units of all layers together: the training kernel keeps every unit's activation and delta for
+ * a chunk of at least 4 samples in workgroup memory; 960 units take 4 × 7.7 KB, within the 32 KB
+ * most adapters offer. An adapter with less is checked in `create`.
+ */
+export const MAX_TOTAL_UNITS = 960;
 /**
  * Most bytes of weights, and of the gradient reduction area, kept in workgroup memory. Large
  * workgroup arrays make SwiftShader compile for a long time (default 16-16 network: 1.2 s with
@@ -298,7 +302,7 @@ export class GpuEngine implements TrainingEngine {
     if (units > MAX_TOTAL_UNITS) {
       throw new Error(
         `the model is too large for the WebGPU engine: its layers have ${units} units in all ` +
-          `(${layerWidths(model).join('→')}), each GPU thread can hold at most ${MAX_TOTAL_UNITS}`,
+          `(${layerWidths(model).join('→')}), a chunk of samples in workgroup memory holds at most ${MAX_TOTAL_UNITS}`,
       );
     }
     const maxBinding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
