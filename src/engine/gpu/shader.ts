@@ -34,7 +34,7 @@ export interface MlpPipelines {
   compileMs: number;
 }
 
-/** Per-invocation activations (and deltas) of every unit: private memory, so keep it modest. */
+/** Units of all layers, inputs and outputs included (each has an activation and a delta per sample). */
 export function totalUnits(model: ModelSpec): number {
   return layerWidths(model).reduce((sum, w) => sum + w, 0);
 }
