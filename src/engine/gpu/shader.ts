@@ -34,7 +34,7 @@ export interface MlpPipelines {
   compileMs: number;
 }
 
-/** Units of all layers, inputs and outputs included (each has an activation and a delta per sample). */
+/** All units, inputs and outputs included (each holds an activation and a delta per sample). */
 export function totalUnits(model: ModelSpec): number {
   return layerWidths(model).reduce((sum, w) => sum + w, 0);
 }
