@@ -769,12 +769,19 @@ export class GpuEngine implements TrainingEngine {
     // each of its steps in two dispatches: its parts side by side, then apply_parts.
     const dispatches: { offset: number; count: number; units: number; apply: boolean }[] = [];
     const blocks: Uint32Array[] = [];
-    const blockBytes = roundUp(this.jobBindingBytes, this.jobAlignment);
+    // Job blocks are packed (each binding still spans jobBindingBytes, so the buffer has that
+    // much room after the last block): a GPU's parts blocks are large, the others small.
+    const blockOffsets: number[] = [];
+    let jobBytes = 0;
+    const newBlock = (count: number) =>
+      new Uint32Array(roundUp(Math.max(1, count) * JOB_BYTES, this.jobAlignment) / 4);
     const dispatchUnits = this.frameBudgetMs * this.unitsPerMs;
     let totalUnits = 0;
     const addDispatch = (block: Uint32Array, count: number, units: number, apply: boolean) => {
-      dispatches.push({ offset: blocks.length * blockBytes, count, units, apply });
+      dispatches.push({ offset: jobBytes, count, units, apply });
+      blockOffsets.push(jobBytes);
       blocks.push(block);
+      jobBytes += block.byteLength;
       totalUnits += units;
     };
     const writeJob = (
@@ -803,7 +810,7 @@ export class GpuEngine implements TrainingEngine {
     // Before a split run's first step, apply_parts makes sure its epoch order is in place.
     const splitRuns = active.filter((a) => a.run.split);
     if (splitRuns.length > 0) {
-      const block = new Uint32Array(blockBytes / 4);
+      const block = newBlock(splitRuns.length);
       splitRuns.forEach(({ run }, index) => {
         const job = {
           firstStep: run.step,
@@ -826,7 +833,7 @@ export class GpuEngine implements TrainingEngine {
       });
       const whole = pending.filter((entry) => !entry.run.split);
       if (whole.length > 0) {
-        const block = new Uint32Array(blockBytes / 4);
+        const block = newBlock(whole.length);
         let units = 0;
         whole.forEach((entry, index) => {
           const take = takes[pending.indexOf(entry)] as number;
@@ -845,8 +852,8 @@ export class GpuEngine implements TrainingEngine {
       const splitTakes = split.map((entry) => takes[pending.indexOf(entry)] as number);
       for (let t = 0; t < Math.max(0, ...splitTakes); t++) {
         const stepping = split.filter((_, index) => (splitTakes[index] as number) > t);
-        const partsBlock = new Uint32Array(blockBytes / 4);
-        const applyBlock = new Uint32Array(blockBytes / 4);
+        const partsBlock = newBlock(stepping.length * this.parts);
+        const applyBlock = newBlock(stepping.length);
         let units = 0;
         stepping.forEach((entry, index) => {
           const { run } = entry;
@@ -873,20 +880,22 @@ export class GpuEngine implements TrainingEngine {
       });
     }
     // The dataset-loss jobs: one per run, slot and where its chunk sums go.
-    const lossBlock = new Uint32Array(blockBytes / 4);
+    const lossBlock = newBlock(lossRuns.length);
     lossRuns.forEach((runId, index) => {
       const o = (index * JOB_BYTES) / 4;
       lossBlock[o] = this.run(runId).slot;
       lossBlock[o + 6] = datasetLossBase + index * chunks;
     });
-    const lossOffset = blocks.length * blockBytes;
+    const lossOffset = jobBytes;
+    blockOffsets.push(jobBytes);
     blocks.push(lossBlock);
     totalUnits += lossRuns.length * this.datasetLossUnits;
 
-    this.ensureBuffers(blocks.length * blockBytes, lossFloats);
-    const allJobs = new Uint32Array((blocks.length * blockBytes) / 4);
+    const allJobBytes = lossOffset + roundUp(this.jobBindingBytes, this.jobAlignment);
+    this.ensureBuffers(allJobBytes, lossFloats);
+    const allJobs = new Uint32Array(allJobBytes / 4);
     blocks.forEach((block, index) => {
-      allJobs.set(block, (index * blockBytes) / 4);
+      allJobs.set(block, (blockOffsets[index] as number) / 4);
     });
     this.device.queue.writeBuffer(this.jobsBuffer, 0, allJobs);
 
