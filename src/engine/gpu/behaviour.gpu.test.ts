@@ -125,6 +125,53 @@ describe('determinism', () => {
   );
 });
 
+describe('layouts', () => {
+  // B = 1 (one tile), 7 (a partial tile), N (4 chunks; split into 3 parts where asked).
+  const configs = [
+    config(1),
+    config(7, { momentum: 0.9, learningRate: 0.05 }),
+    config(N, { learningRate: 0.5 }),
+  ];
+  async function train(options: GpuEngineOptions): Promise<Float64Array[]> {
+    const e = await engine(options);
+    const ids = await Promise.all(configs.map((c) => e.addRun(c, WEIGHTS)));
+    for (const id of ids) await e.stepRun(id, 30);
+    const weights = await Promise.all(ids.map((id) => e.getWeights(id)));
+    e.dispose();
+    return weights;
+  }
+
+  test('the workgroup size does not change results, bit for bit', async () => {
+    const split = { parts: 3, splitBatchSize: N };
+    const four = await train({ ...split, workgroupSize: 4 });
+    for (const workgroupSize of [1, 13, 64]) {
+      const other = await train({ ...split, workgroupSize });
+      for (const [index, weights] of other.entries()) {
+        const label = `${workgroupSize} invocations, B = ${configs[index]?.batchSize}`;
+        expect(sameBits(weights, four[index] as Float64Array), label).toBe(true);
+      }
+    }
+  });
+
+  test('the layout chosen for a GPU trains like the CPU engine', async () => {
+    // 64 invocations, large chunks and 16 parts: what a real GPU gets (run here on SwiftShader).
+    const gpu = await train({ isFallbackAdapter: false, splitBatchSize: N });
+    for (const [index, c] of configs.entries()) {
+      const cpu = new CpuEngine(DATASET, MODEL);
+      const id = await cpu.addRun(c, WEIGHTS);
+      await cpu.advance({ samplesPerRun: 30 * c.batchSize, maxStepsPerRun: 30 });
+      const expected = await cpu.getWeights(id);
+      const got = gpu[index] as Float64Array;
+      let worst = 0;
+      for (let p = 0; p < expected.length; p++) {
+        worst = Math.max(worst, Math.abs((got[p] as number) - (expected[p] as number)));
+      }
+      // float32 against float64 after 30 steps (see engine.gpu.test.ts for the tolerances).
+      expect(worst, `B = ${c.batchSize}`).toBeLessThan(1e-3);
+    }
+  });
+});
+
 describe('activations', () => {
   test('every activation and its slope is finite and correct for |x| up to 1e4', async () => {
     const e = await engine();
