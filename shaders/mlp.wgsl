@@ -228,10 +228,15 @@ fn log1pSmall(x: f32) -> f32 {
   return log(1.0 + x);
 }
 
+fn relu(x: vec4<f32>) -> vec4<f32> {
+  return select(vec4<f32>(0.0), x, x > vec4<f32>(0.0));
+}
+
+// f(z) of one kind (the probe's view; training applies stableTanh, relu, stableSigmoid itself).
 fn activate(kind: u32, z: vec4<f32>) -> vec4<f32> {
   switch (kind) {
     case ACT_TANH: { return stableTanh(z); }
-    case ACT_RELU: { return select(vec4<f32>(0.0), z, z > vec4<f32>(0.0)); }
+    case ACT_RELU: { return relu(z); }
     case ACT_SIGMOID: { return stableSigmoid(z); }
     default: { return z; }
   }
@@ -413,7 +418,7 @@ fn forwardChunk(l: u32, count: u32, lid: u32) {
       }
       case ACT_RELU: {
         for (var q = 0u; q < 4u; q++) {
-          chunkActs[at + q] = select(vec4<f32>(0.0), z[q], real & (z[q] > vec4<f32>(0.0)));
+          chunkActs[at + q] = select(vec4<f32>(0.0), relu(z[q]), real);
         }
       }
       case ACT_SIGMOID: {
