@@ -768,20 +768,21 @@ export class GpuEngine implements TrainingEngine {
     // as many workgroups as runs to spread over the cores. A split run (a large batch) takes
     // each of its steps in two dispatches: its parts side by side, then apply_parts.
     const dispatches: { offset: number; count: number; units: number; apply: boolean }[] = [];
-    const blocks: Uint32Array[] = [];
     // Job blocks are packed (each binding still spans jobBindingBytes, so the buffer has that
     // much room after the last block): a GPU's parts blocks are large, the others small.
-    const blockOffsets: number[] = [];
+    const blocks: { offset: number; jobs: Uint32Array }[] = [];
     let jobBytes = 0;
     const newBlock = (count: number) =>
       new Uint32Array(roundUp(Math.max(1, count) * JOB_BYTES, this.jobAlignment) / 4);
     const dispatchUnits = this.frameBudgetMs * this.unitsPerMs;
     let totalUnits = 0;
+    const addBlock = (jobs: Uint32Array) => {
+      blocks.push({ offset: jobBytes, jobs });
+      jobBytes += jobs.byteLength;
+    };
     const addDispatch = (block: Uint32Array, count: number, units: number, apply: boolean) => {
       dispatches.push({ offset: jobBytes, count, units, apply });
-      blockOffsets.push(jobBytes);
-      blocks.push(block);
-      jobBytes += block.byteLength;
+      addBlock(block);
       totalUnits += units;
     };
     const writeJob = (
@@ -827,35 +828,31 @@ export class GpuEngine implements TrainingEngine {
       const pending = active.filter((a) => a.remaining > 0);
       const remainingUnits = pending.reduce((sum, a) => sum + a.remaining * a.run.stepUnits, 0);
       const dispatchesLeft = Math.max(1, Math.ceil(remainingUnits / dispatchUnits));
-      const takes = pending.map((entry) => {
+      const shares = pending.map((entry) => {
         const cap = this.stepsPerDispatch ?? Math.max(1, Math.ceil(entry.remaining / dispatchesLeft));
-        return Math.min(entry.remaining, cap);
+        return { entry, take: Math.min(entry.remaining, cap) };
       });
-      const whole = pending.filter((entry) => !entry.run.split);
+      const whole = shares.filter(({ entry }) => !entry.run.split);
       if (whole.length > 0) {
         const block = newBlock(whole.length);
         let units = 0;
-        whole.forEach((entry, index) => {
-          const take = takes[pending.indexOf(entry)] as number;
+        whole.forEach(({ entry, take }, index) => {
           const { run } = entry;
-          const job = {
-            firstStep: run.step + entry.done,
-            steps: take,
-            lossBase: entry.lossBase + entry.done,
-          };
-          writeJob(block, index, run, { ...job, part: NOT_A_PART });
+          const firstStep = run.step + entry.done;
+          const lossBase = entry.lossBase + entry.done;
+          writeJob(block, index, run, { firstStep, steps: take, lossBase, part: NOT_A_PART });
           units += take * run.stepUnits;
         });
         addDispatch(block, whole.length, units, false);
       }
-      const split = pending.filter((entry) => entry.run.split);
-      const splitTakes = split.map((entry) => takes[pending.indexOf(entry)] as number);
-      for (let t = 0; t < Math.max(0, ...splitTakes); t++) {
-        const stepping = split.filter((_, index) => (splitTakes[index] as number) > t);
+      const split = shares.filter(({ entry }) => entry.run.split);
+      const splitSteps = Math.max(0, ...split.map(({ take }) => take));
+      for (let t = 0; t < splitSteps; t++) {
+        const stepping = split.filter(({ take }) => take > t);
         const partsBlock = newBlock(stepping.length * this.parts);
         const applyBlock = newBlock(stepping.length);
         let units = 0;
-        stepping.forEach((entry, index) => {
+        stepping.forEach(({ entry }, index) => {
           const { run } = entry;
           const step = run.step + entry.done + t;
           for (let part = 0; part < this.parts; part++) {
@@ -873,11 +870,10 @@ export class GpuEngine implements TrainingEngine {
         addDispatch(partsBlock, stepping.length * this.parts, units, false);
         addDispatch(applyBlock, stepping.length, 0, true);
       }
-      pending.forEach((entry, index) => {
-        const take = takes[index] as number;
+      for (const { entry, take } of shares) {
         entry.done += take;
         entry.remaining -= take;
-      });
+      }
     }
     // The dataset-loss jobs: one per run, slot and where its chunk sums go.
     const lossBlock = newBlock(lossRuns.length);
@@ -887,16 +883,13 @@ export class GpuEngine implements TrainingEngine {
       lossBlock[o + 6] = datasetLossBase + index * chunks;
     });
     const lossOffset = jobBytes;
-    blockOffsets.push(jobBytes);
-    blocks.push(lossBlock);
+    addBlock(lossBlock);
     totalUnits += lossRuns.length * this.datasetLossUnits;
 
     const allJobBytes = lossOffset + roundUp(this.jobBindingBytes, this.jobAlignment);
     this.ensureBuffers(allJobBytes, lossFloats);
     const allJobs = new Uint32Array(allJobBytes / 4);
-    blocks.forEach((block, index) => {
-      allJobs.set(block, (blockOffsets[index] as number) / 4);
-    });
+    for (const { offset, jobs } of blocks) allJobs.set(jobs, offset / 4);
     this.device.queue.writeBuffer(this.jobsBuffer, 0, allJobs);
 
     const stateBytes = this.capacity * STATE_BYTES;
