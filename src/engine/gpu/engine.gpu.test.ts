@@ -17,7 +17,7 @@ import { CpuTrainer } from '../cpu/trainer';
 import { initParams } from '../model';
 import { BatchSchedule } from '../schedule';
 import type { Activation, LossKind, ModelSpec, TrainConfig } from '../types';
-import { GpuEngine } from './engine';
+import { GpuEngine, type GpuEngineOptions } from './engine';
 import { relativeError, testDataset, testGpu } from './testing/fixtures';
 
 const N = 61;
@@ -62,12 +62,49 @@ function maxRelative(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst;
 }
 
-async function engineFor(model: ModelSpec, loss: LossKind): Promise<GpuEngine> {
+async function engineFor(
+  model: ModelSpec,
+  loss: LossKind,
+  options: GpuEngineOptions = {},
+): Promise<GpuEngine> {
   const gpu = await testGpu();
   return GpuEngine.create(gpu.device, testDataset(loss, N), model, {
     adapterName: gpu.adapterName,
     isFallbackAdapter: gpu.isFallbackAdapter,
+    ...options,
   });
+}
+
+/** One step at a huge power-of-two learning rate reveals B's batch gradient: it and the batch
+ * loss must match the CPU's. */
+async function expectBatchGradient(engine: GpuEngine, model: ModelSpec, weights: Float64Array, b: number) {
+  const runId = await engine.addRun(config(b, { learningRate: PROBE_LR }), weights);
+  const probeLoss = (await engine.stepRun(runId, 1))[0] as number;
+  const after = await engine.getWeights(runId);
+  const gpuGradient = weights.map((w, p) => (w - (after[p] as number)) / PROBE_LR);
+  const batch = new BatchSchedule(N, config(b)).batch(0);
+  const cpuGradient = new Float64Array(weights.length);
+  const ws = createWorkspace(model);
+  const cpuLoss = batchLossAndGradient(model, weights, engine.dataset, batch, 'mean', ws, cpuGradient);
+  expect(relativeError(gpuGradient, cpuGradient), `B = ${b} gradient`).toBeLessThan(GRADIENT_TOLERANCE);
+  expect(Math.abs(probeLoss - cpuLoss) / cpuLoss, `B = ${b} batch loss`).toBeLessThan(1e-5);
+}
+
+/** 100 steps of `trainConfig`: losses, weights and progress follow the CPU trainer's. */
+async function expectTrainsLikeCpu(
+  engine: GpuEngine,
+  model: ModelSpec,
+  trainConfig: TrainConfig,
+  weights: Float64Array,
+  label: string,
+) {
+  const runId = await engine.addRun(trainConfig, weights);
+  const gpuLosses = await engine.stepRun(runId, 100);
+  const cpu = new CpuTrainer(engine.dataset, model, trainConfig, weights);
+  const cpuLosses = cpu.stepSync(100);
+  expect(maxRelative(gpuLosses, cpuLosses), label).toBeLessThan(TRAJECTORY_TOLERANCE);
+  expect(relativeError(await engine.getWeights(runId), cpu.weights), label).toBeLessThan(1e-4);
+  expect(engine.progress(runId)).toEqual(cpu.progressSync());
 }
 
 for (const network of NETWORKS) {
@@ -80,30 +117,13 @@ for (const network of NETWORKS) {
           const dataset = engine.dataset;
           const weights = initParams(model, 3);
           try {
-            // One step at a huge power-of-two learning rate reveals each B's batch gradient.
-            const probes = await Promise.all(
-              BATCH_SIZES.map((b) => engine.addRun(config(b, { learningRate: PROBE_LR }), weights)),
-            );
             // lr 0.02 keeps every loss × activation stable at B = 1 (at 0.1 ReLU/linear nets blow
             // up, and a diverging trajectory compares nothing).
             const trajectoryConfig = (b: number) => config(b, { learningRate: 0.02 });
             const trajectories = await Promise.all(
               BATCH_SIZES.map((b) => engine.addRun(trajectoryConfig(b), weights)),
             );
-            const ws = createWorkspace(model);
-            for (const [index, b] of BATCH_SIZES.entries()) {
-              const runId = probes[index] as number;
-              const probeLoss = (await engine.stepRun(runId, 1))[0] as number;
-              const after = await engine.getWeights(runId);
-              const gpuGradient = weights.map((w, p) => (w - (after[p] as number)) / PROBE_LR);
-              const batch = new BatchSchedule(N, config(b)).batch(0);
-              const cpuGradient = new Float64Array(weights.length);
-              const cpuLoss = batchLossAndGradient(model, weights, dataset, batch, 'mean', ws, cpuGradient);
-              expect(relativeError(gpuGradient, cpuGradient), `B = ${b} gradient`).toBeLessThan(
-                GRADIENT_TOLERANCE,
-              );
-              expect(Math.abs(probeLoss - cpuLoss) / cpuLoss, `B = ${b} batch loss`).toBeLessThan(1e-5);
-            }
+            for (const b of BATCH_SIZES) await expectBatchGradient(engine, model, weights, b);
 
             // Per-sample gradients and losses of every sample, in a scrambled order.
             const indices = Array.from({ length: N }, (_, i) => (i * 17) % N);
@@ -156,13 +176,7 @@ describe('GPU engine matches the CPU engine: momentum, sum reduction, last-batch
       const weights = initParams(model, 5);
       try {
         for (const variant of variants) {
-          const runId = await engine.addRun(variant.config, weights);
-          const gpuLosses = await engine.stepRun(runId, 100);
-          const cpu = new CpuTrainer(engine.dataset, model, variant.config, weights);
-          const cpuLosses = cpu.stepSync(100);
-          expect(maxRelative(gpuLosses, cpuLosses), variant.name).toBeLessThan(TRAJECTORY_TOLERANCE);
-          expect(relativeError(await engine.getWeights(runId), cpu.weights), variant.name).toBeLessThan(1e-4);
-          expect(engine.progress(runId)).toEqual(cpu.progressSync());
+          await expectTrainsLikeCpu(engine, model, variant.config, weights, variant.name);
         }
       } finally {
         engine.dispose();
@@ -178,36 +192,10 @@ describe('GPU engine matches the CPU engine: batches split over several workgrou
   for (const loss of LOSSES) {
     test(`${loss}, tanh: batch gradients, 100-step losses, momentum, sum`, async () => {
       const model = modelFor([16, 16], loss, 'tanh');
-      const gpu = await testGpu();
-      const engine = await GpuEngine.create(gpu.device, testDataset(loss, N), model, {
-        adapterName: gpu.adapterName,
-        isFallbackAdapter: gpu.isFallbackAdapter,
-        ...split,
-      });
+      const engine = await engineFor(model, loss, split);
       const weights = initParams(model, 6);
-      const ws = createWorkspace(model);
       try {
-        for (const b of [7, 32, N]) {
-          const probe = await engine.addRun(config(b, { learningRate: PROBE_LR }), weights);
-          const probeLoss = (await engine.stepRun(probe, 1))[0] as number;
-          const after = await engine.getWeights(probe);
-          const gpuGradient = weights.map((w, p) => (w - (after[p] as number)) / PROBE_LR);
-          const cpuGradient = new Float64Array(weights.length);
-          const batch = new BatchSchedule(N, config(b)).batch(0);
-          const cpuLoss = batchLossAndGradient(
-            model,
-            weights,
-            engine.dataset,
-            batch,
-            'mean',
-            ws,
-            cpuGradient,
-          );
-          expect(relativeError(gpuGradient, cpuGradient), `B = ${b} gradient`).toBeLessThan(
-            GRADIENT_TOLERANCE,
-          );
-          expect(Math.abs(probeLoss - cpuLoss) / cpuLoss, `B = ${b} batch loss`).toBeLessThan(1e-5);
-        }
+        for (const b of [7, 32, N]) await expectBatchGradient(engine, model, weights, b);
         const variants = [
           config(7, { learningRate: 0.05 }),
           config(32, { momentum: 0.9, learningRate: 0.05 }),
@@ -215,13 +203,7 @@ describe('GPU engine matches the CPU engine: batches split over several workgrou
           config(32, { lastBatch: 'drop', momentum: 0.5 }),
         ];
         for (const [index, variant] of variants.entries()) {
-          const runId = await engine.addRun(variant, weights);
-          const gpuLosses = await engine.stepRun(runId, 100);
-          const cpu = new CpuTrainer(engine.dataset, model, variant, weights);
-          const cpuLosses = cpu.stepSync(100);
-          expect(maxRelative(gpuLosses, cpuLosses), `variant ${index}`).toBeLessThan(TRAJECTORY_TOLERANCE);
-          expect(relativeError(await engine.getWeights(runId), cpu.weights)).toBeLessThan(1e-4);
-          expect(engine.progress(runId)).toEqual(cpu.progressSync());
+          await expectTrainsLikeCpu(engine, model, variant, weights, `variant ${index}`);
         }
       } finally {
         engine.dispose();
