@@ -1,10 +1,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
-import { ErrorBoundary } from './app/ErrorBoundary';
 import { isEmbedSearch } from './embed/embed-params';
 import { mountEmbedPage } from './embed/page';
 import { Session } from './state/session';
+import { ErrorBoundary } from './views/shared/ErrorBoundary';
 import './styles/app.css';
 import { errorText } from './error-text';
 

@@ -1,14 +1,16 @@
-import { type ReactNode, useEffect, useState } from 'react';
-import { ShareButton } from '../embed/ShareDialog';
+import type { ReactNode } from 'react';
+import type { PanelName } from '../settings/settings';
 import type { Session } from '../state/session';
+import { SessionContext, useAppState } from '../state/session-context';
 import { Article } from '../views/article/Article';
 import { SettingsControls, TrainingControls } from '../views/controls/Controls';
-import { DataPlot } from '../views/data-view/DataPlot';
-import { LossPlot } from '../views/loss-plot/LossPlot';
-import { ErrorBoundary } from './ErrorBoundary';
-import { EXTRA_PANELS, isShown } from './panels';
-import { SessionContext, useAppState, useSession } from './session-context';
-import type { PanelName } from './url-state';
+import { DataPanel } from '../views/data-view/DataPanel';
+import { LossPanel } from '../views/loss-plot/LossPanel';
+import { EXTRA_PANELS, isShown } from '../views/panels';
+import { ErrorBoundary } from '../views/shared/ErrorBoundary';
+import { EngineBadge } from '../views/status/EngineBadge';
+import { Notices } from '../views/status/Notices';
+import { ShareButton } from './share/ShareDialog';
 
 function Panel({
   name,
@@ -33,104 +35,6 @@ function Panel({
       </h2>
       <ErrorBoundary what={`the ${title.toLowerCase()} view`}>{children}</ErrorBoundary>
     </section>
-  );
-}
-
-export function EngineBadge() {
-  const engine = useAppState((s) => s.engine);
-  const samplesPerFrame = useAppState((s) => s.samplesPerFrame);
-  const kind = engine.kind ?? 'none';
-  const details = [
-    engine.compileMs !== undefined ? `shaders compiled in ${Math.round(engine.compileMs)} ms` : null,
-    `training in chunks of about ${samplesPerFrame} samples per run per frame`,
-  ]
-    .filter(Boolean)
-    .join('; ');
-  return (
-    <p className={`engine-badge engine-${kind} engine-${engine.status}`} data-engine={kind} title={details}>
-      <span className="engine-dot" aria-hidden="true" />
-      <span className="visually-hidden">Engine: </span>
-      {engine.status === 'failed'
-        ? `Training is unavailable: ${engine.error ?? 'unknown error'}`
-        : engine.badge}
-    </p>
-  );
-}
-
-export function Notices() {
-  const session = useSession();
-  const notices = useAppState((s) => s.notices);
-  if (notices.length === 0) return null;
-  return (
-    <section className="notices" aria-label="Notices">
-      {notices.length > 2 ? (
-        <button type="button" className="dismiss-all" onClick={() => session.dismissAllNotices()}>
-          Dismiss all {notices.length} notices
-        </button>
-      ) : null}
-      {notices.map((notice) => (
-        <div key={notice.key} className="notice" role="status" data-notice={notice.key}>
-          <span>{notice.message}</span>
-          <button
-            type="button"
-            className="dismiss"
-            aria-label="Dismiss this notice"
-            onClick={() => session.dismissNotice(notice.key)}
-          >
-            ×
-          </button>
-        </div>
-      ))}
-    </section>
-  );
-}
-
-export function LossPanel() {
-  const session = useSession();
-  const runs = useAppState((s) => s.runs);
-  const xAxis = useAppState((s) => s.settings.xAxis);
-  const yScale = useAppState((s) => s.settings.yScale);
-  const focusedRunId = useAppState((s) => s.focusedRunId);
-  return (
-    <LossPlot
-      runs={runs}
-      xAxis={xAxis}
-      yScale={yScale}
-      focusedRunId={focusedRunId}
-      onXAxis={(axis) => session.update({ xAxis: axis })}
-      onYScale={(scale) => session.update({ yScale: scale })}
-      onFocus={(id) => session.focus(id)}
-      onRemove={(id) => session.removeRun(id)}
-    />
-  );
-}
-
-export function DataPanel() {
-  const dataset = useAppState((s) => s.dataset);
-  const status = useAppState((s) => s.datasetStatus);
-  const model = useAppState((s) => s.model);
-  const weights = useAppState((s) => s.focusedWeights);
-  const focusedId = useAppState((s) => s.focusedRunId);
-  const runs = useAppState((s) => s.runs);
-  const [classNames, setClassNames] = useState<readonly string[] | undefined>(undefined);
-  useEffect(() => {
-    setClassNames(undefined);
-    if (dataset?.id !== 'penguins') return;
-    // Already loaded with the data itself, so this costs no request.
-    void import('../data/real').then((real) => setClassNames(real.PENGUIN_SPECIES));
-  }, [dataset]);
-  if (!dataset)
-    return <p className="muted">{status === 'failed' ? 'No data to show.' : 'Loading the data…'}</p>;
-  const run = runs.find((r) => r.id === focusedId) ?? null;
-  return (
-    <DataPlot
-      dataset={dataset}
-      model={model}
-      weights={weights}
-      runLabel={run?.label ?? null}
-      runColour={run?.colour ?? '#444'}
-      {...(classNames ? { classNames } : {})}
-    />
   );
 }
 

@@ -1,4 +1,4 @@
-import { useAppState, useSession } from '../app/session-context';
+import { useAppState, useSession } from '../state/session-context';
 import { BatchSlider } from '../views/controls/BatchSlider';
 import { SpeedControl } from '../views/controls/SpeedControl';
 import type { ControlName } from './embed-params';

@@ -3,7 +3,7 @@
  * `batchlab:set`) to a running session with the session's own actions, so an embed reacts
  * exactly as the page does when a learner changes the same setting.
  */
-import type { Settings } from '../app/url-state';
+import type { Settings } from '../settings/settings';
 import type { Session } from '../state/session';
 
 /** Settings whose change rebuilds data, engine or runs (the session decides how much). */

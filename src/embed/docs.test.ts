@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DATASETS } from '../data/catalog';
 import {
   DEFAULT_DATASET_ID,
   defaultSettings,
@@ -14,9 +15,8 @@ import {
   MAX_RUNS,
   MAX_SEED,
   PANEL_NAMES,
-  URL_KEYS,
-} from '../app/url-state';
-import { DATASETS } from '../data/catalog';
+} from '../settings/settings';
+import { URL_KEYS } from '../settings/url-codec';
 import { SPEED_LABELS } from '../state/budget';
 import { ATTRIBUTE_ALIASES, CONTROL_NAMES, DEFAULT_EMBED_CONTROLS, EMBED_KEYS } from './embed-params';
 import { HOST_MESSAGE_TYPES } from './messages';

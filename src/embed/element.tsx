@@ -7,11 +7,12 @@
 import '../styles/app.css';
 import { StrictMode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
-import { ErrorBoundary } from '../app/ErrorBoundary';
-import { parseUrlState, type Settings } from '../app/url-state';
 import { DATASETS } from '../data/catalog';
 import { errorText } from '../error-text';
+import type { Settings } from '../settings/settings';
+import { parseUrlState } from '../settings/url-codec';
 import { Session } from '../state/session';
+import { ErrorBoundary } from '../views/shared/ErrorBoundary';
 import { applySettingsChange } from './apply';
 import { EmbedApp } from './EmbedApp';
 import {

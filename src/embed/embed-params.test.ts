@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseUrlState, URL_KEYS } from '../app/url-state';
 import { DATASETS } from '../data/catalog';
+import { parseUrlState, URL_KEYS } from '../settings/url-codec';
 import {
   ATTRIBUTE_ALIASES,
   attributesToSearch,

@@ -4,7 +4,8 @@
  * module only adds the embed keys, the defaults an embed starts with, and the attribute names
  * of the custom element. Parsing never throws: problems become notices, like the app's.
  */
-import { type Notice, PANEL_NAMES, type PanelName, URL_KEYS } from '../app/url-state';
+import { type Notice, PANEL_NAMES, type PanelName } from '../settings/settings';
+import { URL_KEYS } from '../settings/url-codec';
 
 /** Controls of the compact control bar, in the order they are drawn. */
 export const CONTROL_NAMES = ['batch', 'play', 'step', 'reset', 'race', 'speed'] as const;

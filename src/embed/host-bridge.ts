@@ -4,8 +4,9 @@
  * documented is dropped. Replies and state reports go to the origin that sent the last valid
  * message, never to '*'; the one exception is `batchlab:ready`, which carries no data.
  */
-import { parseUrlState, serializeUrlState } from '../app/url-state';
+
 import { DATASETS } from '../data/catalog';
+import { parseUrlState, serializeUrlState } from '../settings/url-codec';
 import type { Session } from '../state/session';
 import { applySettingsChange } from './apply';
 import { EMBED_KEYS } from './embed-params';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseUrlState, serializeUrlState } from '../app/url-state';
 import { DATASETS } from '../data/catalog';
+import { parseUrlState, serializeUrlState } from '../settings/url-codec';
 import { mergeParams, parseHostMessage } from './messages';
 
 describe('host messages', () => {

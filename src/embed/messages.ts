@@ -4,7 +4,7 @@
  * parameter values then go through the app's URL parser, so a message can set nothing that a
  * link could not (values are clamped, unknown keys ignored and reported).
  */
-import { URL_KEYS } from '../app/url-state';
+import { URL_KEYS } from '../settings/url-codec';
 
 export const MESSAGE_VERSION = 1;
 

@@ -4,8 +4,8 @@
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ErrorBoundary } from '../app/ErrorBoundary';
 import { Session } from '../state/session';
+import { ErrorBoundary } from '../views/shared/ErrorBoundary';
 import { EmbedApp } from './EmbedApp';
 import { EMBED_KEYS, parseEmbedOptions, withEmbedDefaults } from './embed-params';
 import { connectHost } from './host-bridge';

@@ -4,17 +4,6 @@
  * to the engine themselves.
  */
 
-import { runLabel } from '../app/batch-names';
-import {
-  MAX_RUNS,
-  MOMENTUM,
-  type Notice,
-  parseUrlState,
-  type Settings,
-  serializeUrlState,
-  snapBatchSize,
-  snapLearningRate,
-} from '../app/url-state';
 import {
   DATASETS,
   type DatasetId,
@@ -39,6 +28,16 @@ import type {
   TrainingEngine,
 } from '../engine/types';
 import { errorText } from '../error-text';
+import { runLabel } from '../settings/batch-names';
+import {
+  MAX_RUNS,
+  MOMENTUM,
+  type Notice,
+  type Settings,
+  snapBatchSize,
+  snapLearningRate,
+} from '../settings/settings';
+import { parseUrlState, serializeUrlState } from '../settings/url-codec';
 import {
   CHUNK_MS_OFF_THREAD,
   CHUNK_MS_ON_MAIN_THREAD,

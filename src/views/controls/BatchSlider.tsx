@@ -1,6 +1,6 @@
 import { useId } from 'react';
-import { describeBatchSize } from '../../app/batch-names';
-import { batchSizeStops } from '../../app/url-state';
+import { describeBatchSize } from '../../settings/batch-names';
+import { batchSizeStops } from '../../settings/settings';
 import { CommitRange } from './CommitRange';
 
 export interface BatchSliderProps {

@@ -1,7 +1,13 @@
 import { type ReactNode, useId, useRef } from 'react';
-import { useAppState, useSession } from '../../app/session-context';
-import { LEARNING_RATES, MAX_HIDDEN_LAYERS, MAX_SEED, MOMENTUM, type Settings } from '../../app/url-state';
 import { DATASETS, type DatasetId, datasetInfo, isDatasetId } from '../../data/catalog';
+import {
+  LEARNING_RATES,
+  MAX_HIDDEN_LAYERS,
+  MAX_SEED,
+  MOMENTUM,
+  type Settings,
+} from '../../settings/settings';
+import { useAppState, useSession } from '../../state/session-context';
 import { BatchSlider } from './BatchSlider';
 import { CommitRange } from './CommitRange';
 import { SpeedControl } from './SpeedControl';

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { X_AXES, type XAxis, type YScale } from '../../app/url-state';
+import { X_AXES, type XAxis, type YScale } from '../../settings/settings';
 import type { RunState } from '../../state/session';
 import { useElementWidth } from '../shared/use-element-width';
 import { drawLossPlot, type LossPlotRun } from './draw-loss-plot';

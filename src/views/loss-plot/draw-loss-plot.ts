@@ -4,8 +4,8 @@
  * for the focused run) and the full-dataset loss (bold). The same runs on four x axes: updates, epochs, samples seen, time.
  */
 import { area, axisBottom, axisLeft, format, line, scaleLinear, scaleLog, select } from 'd3';
-import type { XAxis, YScale } from '../../app/url-state';
 import type { LastBatchPolicy } from '../../engine/types';
+import type { XAxis, YScale } from '../../settings/settings';
 import type { BatchBucket, DatasetLossPoint } from '../../state/loss-series';
 
 export interface LossPlotRun {

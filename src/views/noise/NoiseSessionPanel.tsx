@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { useAppState, useSession } from '../../app/session-context';
+import { useAppState, useSession } from '../../state/session-context';
 import { NoisePanel } from './NoisePanel';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseUrlState } from '../app/url-state';
-import { DATASETS } from '../data/catalog';
-import { attributesToSearch, EMBED_KEYS, parseEmbedOptions } from './embed-params';
+import { DATASETS } from '../../data/catalog';
+import { attributesToSearch, EMBED_KEYS, parseEmbedOptions } from '../../embed/embed-params';
+import { parseUrlState } from '../../settings/url-codec';
 import { elementSnippet, embedQuery, escapeAttribute, iframeSnippet, shareLink } from './snippets';
 
 const settings = parseUrlState('dataset=spirals&b=64&lr=0.1&x=updates', DATASETS).settings;

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  batchSizeStops,
-  type DatasetBounds,
-  defaultSettings,
-  parseUrlState,
-  serializeUrlState,
-  snapBatchSize,
-} from './url-state';
+import { batchSizeStops, type DatasetBounds, defaultSettings, snapBatchSize } from './settings';
+import { parseUrlState, serializeUrlState } from './url-codec';
 
 const datasets: DatasetBounds[] = [
   {

@@ -3,9 +3,11 @@
  * the same query string the app writes (so a snippet reproduces the view exactly), plus the
  * embed's own keys.
  */
-import { type PanelName, type Settings, serializeUrlState } from '../app/url-state';
-import { DATASETS } from '../data/catalog';
-import { ATTRIBUTE_ALIASES, type ControlName, DEFAULT_EMBED_CONTROLS } from './embed-params';
+
+import { DATASETS } from '../../data/catalog';
+import { ATTRIBUTE_ALIASES, type ControlName, DEFAULT_EMBED_CONTROLS } from '../../embed/embed-params';
+import type { PanelName, Settings } from '../../settings/settings';
+import { serializeUrlState } from '../../settings/url-codec';
 
 export interface EmbedChoice {
   panels: readonly PanelName[];

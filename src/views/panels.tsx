@@ -4,10 +4,10 @@
  * panels register here as they are written; a panel without a view is simply not shown.
  */
 import type { ComponentType } from 'react';
-import { AnatomyPanel } from '../views/anatomy/AnatomyPanel';
-import { LandscapePanel } from '../views/landscape/LandscapePanel';
-import { NoiseSessionPanel } from '../views/noise/NoiseSessionPanel';
-import type { PanelName } from './url-state';
+import type { PanelName } from '../settings/settings';
+import { AnatomyPanel } from './anatomy/AnatomyPanel';
+import { LandscapePanel } from './landscape/LandscapePanel';
+import { NoiseSessionPanel } from './noise/NoiseSessionPanel';
 
 export interface PanelView {
   title: string;

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { useAppState } from '../app/session-context';
-import type { PanelName } from '../app/url-state';
-import { CONTROL_NAMES, type ControlName, DEFAULT_EMBED_CONTROLS } from './embed-params';
+import { CONTROL_NAMES, type ControlName, DEFAULT_EMBED_CONTROLS } from '../../embed/embed-params';
+import type { PanelName } from '../../settings/settings';
+import { useAppState } from '../../state/session-context';
 import { type EmbedChoice, elementSnippet, iframeSnippet, shareLink } from './snippets';
 import './share.css';
 

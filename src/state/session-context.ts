@@ -1,6 +1,6 @@
 import { createContext, useContext } from 'react';
-import type { AppState, Session } from '../state/session';
-import { useStore } from '../state/store';
+import type { AppState, Session } from './session';
+import { useStore } from './store';
 
 export const SessionContext = createContext<Session | null>(null);
 
