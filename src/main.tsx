@@ -1,8 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
-import { isEmbedSearch } from './embed/embed-params';
 import { mountEmbedPage } from './embed/page';
+import { isEmbedSearch } from './settings/embed-params';
 import { Session } from './state/session';
 import { ErrorBoundary } from './views/shared/ErrorBoundary';
 import './styles/app.css';

@@ -1,7 +1,7 @@
+import type { ControlName } from '../settings/embed-params';
 import { useAppState, useSession } from '../state/session-context';
 import { BatchSlider } from '../views/controls/BatchSlider';
 import { SpeedControl } from '../views/controls/SpeedControl';
-import type { ControlName } from './embed-params';
 
 /**
  * The compact control bar of an embed: the app's batch-size slider and a few of its buttons,

@@ -7,6 +7,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../data/catalog';
 import {
+  ATTRIBUTE_ALIASES,
+  CONTROL_NAMES,
+  DEFAULT_EMBED_CONTROLS,
+  EMBED_KEYS,
+} from '../settings/embed-params';
+import {
   DEFAULT_DATASET_ID,
   defaultSettings,
   LEARNING_RATES,
@@ -18,7 +24,6 @@ import {
 } from '../settings/settings';
 import { URL_KEYS } from '../settings/url-codec';
 import { SPEED_LABELS } from '../state/budget';
-import { ATTRIBUTE_ALIASES, CONTROL_NAMES, DEFAULT_EMBED_CONTROLS, EMBED_KEYS } from './embed-params';
 import { HOST_MESSAGE_TYPES } from './messages';
 
 const doc = readFileSync(new URL('../../docs/embedding.md', import.meta.url), 'utf8');

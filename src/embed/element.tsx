@@ -9,19 +9,19 @@ import { StrictMode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { DATASETS } from '../data/catalog';
 import { errorText } from '../error-text';
-import type { Settings } from '../settings/settings';
-import { parseUrlState } from '../settings/url-codec';
-import { Session } from '../state/session';
-import { ErrorBoundary } from '../views/shared/ErrorBoundary';
-import { applySettingsChange } from './apply';
-import { EmbedApp } from './EmbedApp';
 import {
   attributesToSearch,
   EMBED_KEYS,
   OBSERVED_ATTRIBUTES,
   parseEmbedOptions,
   withEmbedDefaults,
-} from './embed-params';
+} from '../settings/embed-params';
+import type { Settings } from '../settings/settings';
+import { parseUrlState } from '../settings/url-codec';
+import { Session } from '../state/session';
+import { ErrorBoundary } from '../views/shared/ErrorBoundary';
+import { applySettingsChange } from './apply';
+import { EmbedApp } from './EmbedApp';
 import { createOptionsStore, type EmbedOptionsStore } from './options-store';
 import { adoptEmbedStyles } from './shadow-styles';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
+import { EMBED_KEYS } from '../settings/embed-params';
 import { Session } from '../state/session';
-import { EMBED_KEYS } from './embed-params';
 import { connectHost } from './host-bridge';
 
 interface Posted {

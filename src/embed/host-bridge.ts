@@ -6,10 +6,10 @@
  */
 
 import { DATASETS } from '../data/catalog';
+import { EMBED_KEYS } from '../settings/embed-params';
 import { parseUrlState, serializeUrlState } from '../settings/url-codec';
 import type { Session } from '../state/session';
 import { applySettingsChange } from './apply';
-import { EMBED_KEYS } from './embed-params';
 import { type EmbedMessage, MESSAGE_VERSION, mergeParams, parseHostMessage } from './messages';
 
 /** State reports are sent at most this often while training. */

@@ -1,5 +1,5 @@
+import type { EmbedOptions } from '../settings/embed-params';
 import { Store } from '../state/store';
-import type { EmbedOptions } from './embed-params';
 
 /** The embed's own options (controls shown and locked), changeable while it runs. */
 export type EmbedOptionsStore = Store<EmbedOptions>;

@@ -4,10 +4,10 @@
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { EMBED_KEYS, parseEmbedOptions, withEmbedDefaults } from '../settings/embed-params';
 import { Session } from '../state/session';
 import { ErrorBoundary } from '../views/shared/ErrorBoundary';
 import { EmbedApp } from './EmbedApp';
-import { EMBED_KEYS, parseEmbedOptions, withEmbedDefaults } from './embed-params';
 import { connectHost } from './host-bridge';
 import { createOptionsStore } from './options-store';
 

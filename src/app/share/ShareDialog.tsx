@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { CONTROL_NAMES, type ControlName, DEFAULT_EMBED_CONTROLS } from '../../embed/embed-params';
+import { CONTROL_NAMES, type ControlName, DEFAULT_EMBED_CONTROLS } from '../../settings/embed-params';
 import type { PanelName } from '../../settings/settings';
 import { useAppState } from '../../state/session-context';
 import { type EmbedChoice, elementSnippet, iframeSnippet, shareLink } from './snippets';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../../data/catalog';
-import { attributesToSearch, EMBED_KEYS, parseEmbedOptions } from '../../embed/embed-params';
+import { attributesToSearch, EMBED_KEYS, parseEmbedOptions } from '../../settings/embed-params';
 import { parseUrlState } from '../../settings/url-codec';
 import { elementSnippet, embedQuery, escapeAttribute, iframeSnippet, shareLink } from './snippets';
 

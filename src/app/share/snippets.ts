@@ -5,7 +5,7 @@
  */
 
 import { DATASETS } from '../../data/catalog';
-import { ATTRIBUTE_ALIASES, type ControlName, DEFAULT_EMBED_CONTROLS } from '../../embed/embed-params';
+import { ATTRIBUTE_ALIASES, type ControlName, DEFAULT_EMBED_CONTROLS } from '../../settings/embed-params';
 import type { PanelName, Settings } from '../../settings/settings';
 import { serializeUrlState } from '../../settings/url-codec';
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../data/catalog';
-import { parseUrlState, URL_KEYS } from '../settings/url-codec';
 import {
   ATTRIBUTE_ALIASES,
   attributesToSearch,
@@ -13,6 +12,7 @@ import {
   parseEmbedOptions,
   withEmbedDefaults,
 } from './embed-params';
+import { parseUrlState, URL_KEYS } from './url-codec';
 
 const attrs = (record: Record<string, string>) =>
   Object.entries(record).map(([name, value]) => ({ name, value }));

@@ -1,11 +1,11 @@
 /**
  * The parameters only an embedded batchlab reads (an iframe with `embed=1`, or the `<batch-lab>`
- * element). Every other parameter is the app's own and is parsed by `app/url-state.ts`; this
+ * element). Every other parameter is the app's own and is parsed by `url-codec.ts`; this
  * module only adds the embed keys, the defaults an embed starts with, and the attribute names
  * of the custom element. Parsing never throws: problems become notices, like the app's.
  */
-import { type Notice, PANEL_NAMES, type PanelName } from '../settings/settings';
-import { URL_KEYS } from '../settings/url-codec';
+import { type Notice, PANEL_NAMES, type PanelName } from './settings';
+import { URL_KEYS } from './url-codec';
 
 /** Controls of the compact control bar, in the order they are drawn. */
 export const CONTROL_NAMES = ['batch', 'play', 'step', 'reset', 'race', 'speed'] as const;
