@@ -166,10 +166,13 @@ describe('parseCsvDataset: RFC 4180 quoting', () => {
 
   it('a quote that is never closed is named as the cause', () => {
     expect(errorOf(parseCsvDataset('x,y\n1,2\n"3,4\n5,6\n7,8\n9,10\n'))).toMatch(
-      /quote .* never closed|values, but/,
+      /Row 3, column 'x': '3,4 5,6 7,8 9,10' runs over several lines: a quote \("\) is probably never closed/,
     );
     expect(errorOf(parseCsvDataset('x,y\n1,2\n3,"4\n5,6\n7,8\n9,10\n'))).toMatch(
       /Row 3, column 'y': .* runs over several lines: a quote \("\) is probably never closed/,
+    );
+    expect(errorOf(parseCsvDataset('"x,y\n1,2\n3,4\n5,6\n7,8\n'))).toMatch(
+      /first row opens a quote .* never closed/,
     );
   });
 });

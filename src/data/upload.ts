@@ -334,6 +334,11 @@ function parse(input: unknown, options: CsvOptions): CsvResult {
   if (firstCells === undefined) return { error: 'The file is empty.' };
   const columns = firstCells.length;
   if (columns < 2) {
+    if (/[\r\n]/.test(firstCells[0] ?? '')) {
+      return {
+        error: 'The first row opens a quote (") that is never closed, so the whole file reads as one cell.',
+      };
+    }
     return {
       error:
         'The file needs at least two columns, separated by commas, semicolons or tabs: one or more ' +
@@ -341,7 +346,9 @@ function parse(input: unknown, options: CsvOptions): CsvResult {
     };
   }
   if (columns - 1 > maxInputs) {
-    return { error: `The file has ${columns - 1} input columns; at most ${maxInputs} are supported.` };
+    return {
+      error: `The file has ${formatCount(columns - 1)} input columns; at most ${maxInputs} are supported.`,
+    };
   }
 
   const hasHeader = !firstCells.every((cell) => parseNumber(cell, decimalComma) !== null);
