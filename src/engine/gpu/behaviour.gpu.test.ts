@@ -319,6 +319,16 @@ describe('limits and failures', () => {
     recovering.dispose();
   });
 
+  test('a caller that passes no options gets the layout of the device it gave', async () => {
+    // As a benchmark or another app embedding the engine would call it.
+    const gpu = await testGpu();
+    const e = await GpuEngine.create(gpu.device, DATASET, MODEL);
+    expect(e.adapterKind).toBe(gpu.isFallbackAdapter ? 'software' : 'gpu');
+    expect(e.workgroupSize).toBe(gpu.isFallbackAdapter ? 4 : 64);
+    expect(e.label).toBe(`WebGPU: ${gpu.adapterName}`);
+    e.dispose();
+  });
+
   test('requestGpuDevice explains a missing WebGPU', async () => {
     const result = await requestGpuDevice(undefined);
     // With `undefined` the default (navigator.gpu) is used, which exists here.
