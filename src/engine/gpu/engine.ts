@@ -29,6 +29,7 @@ import {
   adapterKind,
   chooseLayout,
   deviceAdapterInfo,
+  type EngineLayout,
   maxBindingBytes,
 } from './choose-layout';
 import { adapterDisplayName } from './device';
@@ -36,8 +37,6 @@ import { fromPadded, type PaddedLayout, paddedLayout, toPadded } from './layout'
 import { isSplit, type PlannedRun, planAdvance, sampleForwardUnits, stepUnits, Throughput } from './plan';
 import { ACTIVATION_CODE, GLOBALS, JOB, LOSS_CODE, NO_EPOCH, RUN_STATE } from './records';
 import { type KernelBuffers, kernelBindGroup, type MlpPipelines, mlpPipelines } from './shader';
-
-export { MAX_TOTAL_UNITS } from './choose-layout';
 
 export interface GpuEngineOptions {
   /** Shown in the label; by default derived from the device's adapter information. */
@@ -162,7 +161,7 @@ export class GpuEngine implements TrainingEngine {
     settings: {
       label: string;
       compileMs: number;
-      layout: ReturnType<typeof chooseLayout>;
+      layout: EngineLayout;
       frameBudgetMs: number;
       stepsPerDispatch: number | undefined;
     },
