@@ -30,7 +30,7 @@ export async function gpuBackend(gpu: GPU | undefined): Promise<GpuBackend | str
   const result = await requestGpuDevice(gpu);
   if (!result.ok) return result.reason;
   const { device, adapterName, isFallbackAdapter } = result;
-  const options: GpuEngineOptions = { adapterName, isFallbackAdapter };
+  const options: GpuEngineOptions = { adapterName };
   return {
     adapter: adapterDescription(device, adapterName, isFallbackAdapter),
     async createTrainer(dataset, model, config, init, stepsPerDispatch) {

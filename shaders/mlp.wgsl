@@ -3,7 +3,9 @@
 // (src/engine/cpu/mlp.ts): same losses, activations, parameter values and epoch shuffles.
 //
 // The host specialises this file per model SHAPE only: every double-braced NAME below becomes a
-// number or a list of numbers before compilation. Activation, loss, batch size, learning rate,
+// number or a list of numbers before compilation; the records the host writes and reads (Globals,
+// Job, RunState) and their codes come from the one table of their fields in
+// src/engine/gpu/records.ts. Activation, loss, batch size, learning rate,
 // momentum, reduction and seeds are runtime values (uniforms and job records), so changing them
 // never recompiles. Loops stay loops: SwiftShader compiles unrolled kernels very slowly.
 //
@@ -53,7 +55,7 @@ const PARTS: u32 = {{PARTS}}u;
 const WEIGHTS_IN_WORKGROUP: bool = {{WEIGHTS_IN_WORKGROUP}};
 const WORKGROUP_WEIGHTS_V: u32 = {{WORKGROUP_WEIGHTS_V}}u;
 // A batch larger than one chunk adds its chunks' gradients in workgroup memory when they fit,
-// else in the run slot's area of `acc`.
+// else in the run slot's area of `gradientSums`.
 const REDUCE_IN_WORKGROUP: bool = {{REDUCE_IN_WORKGROUP}};
 const WORKGROUP_REDUCE_V: u32 = {{WORKGROUP_REDUCE_V}}u;
 // Samples per chunk of the training kernel (a multiple of 4).
@@ -61,83 +63,50 @@ const CHUNK: u32 = {{CHUNK}}u;
 // vec4s of output units.
 const OUT_V: u32 = UNITS_V - UNIT_V[NUM_LAYERS];
 
-const ACT_TANH: u32 = 0u;
-const ACT_RELU: u32 = 1u;
-const ACT_SIGMOID: u32 = 2u;
-const ACT_LINEAR: u32 = 3u;
-const LOSS_MSE: u32 = 0u;
-const LOSS_BCE: u32 = 1u;
-const LOSS_SOFTMAX_CE: u32 = 2u;
-
-const FLAG_SUM: u32 = 1u;
-const FLAG_MOMENTUM: u32 = 2u;
-// apply_parts: only make sure `order` holds the permutation for job.firstStep's epoch.
-const FLAG_PREPARE_ONLY: u32 = 4u;
-const NOT_A_PART: u32 = 0xffffffffu;
-const NO_EPOCH: u32 = 0xffffffffu;
+// Activation and loss codes, Job flags (FLAG_PREPARE_ONLY: apply_parts only makes sure
+// `epochOrder` holds the permutation for job.firstStep's epoch), NOT_A_PART, NO_EPOCH.
+{{RECORD_CONSTANTS}}
 const LANE = vec4<u32>(0u, 1u, 2u, 3u);
 
-struct Globals {
-  n: u32,
-  activation: u32,
-  loss: u32,
-  targetSize: u32,
-  // Offset of the targets in `data` (the inputs come first).
-  targetBase: u32,
-  // vec4 offset of the velocities in `params` (the weights of every run slot come first).
-  velocityBaseV: u32,
-  // Samples per workgroup of the dataset-loss kernel.
-  lossChunk: u32,
-  // vec4 offset in `acc` of the parts' areas: (slot · PARTS + part) · (PV + 1).
-  partsBaseV: u32,
-}
+// The uniform values of one engine.
+{{GLOBALS_STRUCT}}
 
-// One run's work in one dispatch (training), or the parameters of a helper kernel.
-struct Job {
-  slot: u32,
-  // Global step of the first step (training); number of samples (per-sample kernel).
-  firstStep: u32,
-  steps: u32,
-  batchSize: u32,
-  stepsPerEpoch: u32,
-  seed: u32,
-  // Where this job writes its losses in `losses`.
-  lossBase: u32,
-  flags: u32,
-  learningRate: f32,
-  momentum: f32,
-  // A step split over PARTS workgroups: this workgroup's part (training), else NOT_A_PART.
-  part: u32,
-  pad: u32,
-}
+// One run's work in one dispatch of train, apply_parts or dataset_loss.
+{{JOB_STRUCT}}
 
 // What the training kernel keeps per run slot between dispatches.
-struct RunState {
-  // The epoch whose permutation `order` holds for this slot (NO_EPOCH: none yet).
-  orderEpoch: u32,
-  // Nonzero once a loss or weight turned NaN or infinite; the run then takes no more steps.
-  diverged: u32,
-  // Global step count after the last dispatch.
-  stepsDone: u32,
-  pad: u32,
-}
+{{RUN_STATE_STRUCT}}
 
+// Bindings: group 0 is shared by every kernel; group 1 holds each kernel's own inputs and outputs
+// (one meaning per binding; the host's table of them is KERNEL_BINDINGS in
+// src/engine/gpu/shader.ts).
 @group(0) @binding(0) var<uniform> globals: Globals;
 // Inputs (N × INPUTS) then targets (N × targetSize), float32.
 @group(0) @binding(1) var<storage, read> data: array<f32>;
 @group(0) @binding(2) var<storage, read> jobs: array<Job>;
 // Weights of every run slot (slot × PV, padded layout), then their velocities.
 @group(0) @binding(3) var<storage, read_write> params: array<vec4<f32>>;
-// Training: each run slot's sum of the gradients of a batch's chunks when it does not fit in
-// workgroup memory. Per-sample kernel: the output, one PV-slot per sample. Activation probe:
-// its inputs.
-@group(0) @binding(4) var<storage, read_write> acc: array<vec4<f32>>;
-// The current epoch's sample order of each run slot (slot × N); the sample list of the
-// per-sample kernel.
-@group(0) @binding(5) var<storage, read_write> order: array<u32>;
-@group(0) @binding(6) var<storage, read_write> state: array<RunState>;
-// Batch losses, dataset-loss partial sums, per-sample losses, probe outputs.
-@group(0) @binding(7) var<storage, read_write> losses: array<f32>;
+@group(0) @binding(4) var<storage, read_write> state: array<RunState>;
+// train and apply_parts: gradient sums kept in storage. Per run slot, the sum of a batch's
+// chunks when it does not fit in workgroup memory (from slot · PV); from globals.partsBaseV, the
+// sum of each part of a split step and its loss sum: (slot · PARTS + part) · (PV + 1).
+@group(1) @binding(0) var<storage, read_write> gradientSums: array<vec4<f32>>;
+// train and apply_parts: the current epoch's sample order of each run slot (slot × N).
+@group(1) @binding(1) var<storage, read_write> epochOrder: array<u32>;
+// train and apply_parts: the loss of each step taken, at job.lossBase onwards.
+@group(1) @binding(2) var<storage, read_write> batchLosses: array<f32>;
+// dataset_loss: the loss sum of each (chunk of samples, job), at job.lossBase onwards.
+@group(1) @binding(3) var<storage, read_write> lossSums: array<f32>;
+// per_sample: the samples whose gradients are wanted (its length is their number).
+@group(1) @binding(4) var<storage, read> sampleList: array<u32>;
+// per_sample: the gradient of list entry k at [k · PV, (k + 1) · PV) (padded layout).
+@group(1) @binding(5) var<storage, read_write> sampleGradients: array<vec4<f32>>;
+// per_sample: the loss of list entry k.
+@group(1) @binding(6) var<storage, read_write> sampleLosses: array<f32>;
+// activation_probe: x of probe i in probeInputs[i].x (its length is the number of probes).
+@group(1) @binding(7) var<storage, read> probeInputs: array<vec4<f32>>;
+// activation_probe: 8 values per probe (4 activations, then their 4 slopes).
+@group(1) @binding(8) var<storage, read_write> probeOutputs: array<f32>;
 
 var<workgroup> weights: array<vec4<f32>, WORKGROUP_WEIGHTS_V>;
 // A chunk of samples (every kernel but the probe): vec4 c of layer l's units for sample s at
@@ -178,18 +147,18 @@ fn nextU32() -> u32 {
   return t ^ (t >> 14u);
 }
 
-// epochPermutation(seed, epoch, n) into order[base .. base + n): Fisher–Yates with `%`.
+// epochPermutation(seed, epoch, n) into epochOrder[base .. base + n): Fisher–Yates with `%`.
 fn writeEpochPermutation(seed: u32, epoch: u32, base: u32) {
   let n = globals.n;
   rngState = mix32(combineSeeds(seed, epoch));
   for (var i = 0u; i < n; i++) {
-    order[base + i] = i;
+    epochOrder[base + i] = i;
   }
   for (var i = n - 1u; i > 0u; i--) {
     let j = nextU32() % (i + 1u);
-    let t = order[base + i];
-    order[base + i] = order[base + j];
-    order[base + j] = t;
+    let t = epochOrder[base + i];
+    epochOrder[base + i] = epochOrder[base + j];
+    epochOrder[base + j] = t;
   }
 }
 
@@ -334,7 +303,8 @@ fn loadWeights(base: u32, lid: u32) {
 // The job's run slot and update settings, set once per dispatch.
 const NO_PART_AREA: u32 = 0xffffffffu;
 var<private> slotBase: u32;
-// Where a part of a split step leaves its gradient sum (vec4 offset in `acc`), or NO_PART_AREA.
+// Where a part of a split step leaves its gradient sum (vec4 offset in `gradientSums`), or
+// NO_PART_AREA.
 var<private> partBase: u32;
 var<private> velocityBase: u32;
 var<private> gradientSumBase: u32;
@@ -346,15 +316,11 @@ fn chunkAt(unitV: u32, s: u32) -> u32 {
   return unitV * CHUNK + s;
 }
 
-// Layer 0 of the chunk: the inputs of the samples listed at order[first .. first + count), or
-// (listed = false) of samples first .. first + count − 1 themselves.
-fn loadChunkInputs(first: u32, count: u32, listed: bool, lid: u32) {
+// Layer 0 of the chunk: the inputs of the samples in chunkSamples[0 .. count), which each
+// invocation has set for its own s (s = lid, lid + WG, …) from its kernel's list of samples.
+fn loadChunkInputs(count: u32, lid: u32) {
   for (var s = lid; s < count; s += WG) {
-    var sample = first + s;
-    if (listed) {
-      sample = order[first + s];
-    }
-    chunkSamples[s] = sample;
+    let sample = chunkSamples[s];
     for (var c = 0u; c < UNIT_V[1]; c++) {
       var x = vec4<f32>(0.0);
       for (var k = 0u; k < 4u && 4u * c + k < INPUTS; k++) {
@@ -493,8 +459,8 @@ fn backwardChunk(l: u32, count: u32, lid: u32) {
 
 // Inputs, forward pass and loss of a chunk (see loadChunkInputs): leaves a_l for every layer,
 // each sample's loss in chunkLosses and δ_L in chunkDeltas, visible to every invocation.
-fn forwardAndLoss(first: u32, count: u32, listed: bool, lid: u32) {
-  loadChunkInputs(first, count, listed, lid);
+fn forwardAndLoss(count: u32, lid: u32) {
+  loadChunkInputs(count, lid);
   workgroupBarrier();
   for (var l = 0u; l < NUM_LAYERS; l++) {
     forwardChunk(l, count, lid);
@@ -508,14 +474,14 @@ fn gradientSumAt(v: u32) -> vec4<f32> {
   if (REDUCE_IN_WORKGROUP) {
     return chunkGradientSum[v];
   }
-  return acc[gradientSumBase + v];
+  return gradientSums[gradientSumBase + v];
 }
 
 fn setGradientSum(v: u32, value: vec4<f32>) {
   if (REDUCE_IN_WORKGROUP) {
     chunkGradientSum[v] = value;
   } else {
-    acc[gradientSumBase + v] = value;
+    gradientSums[gradientSumBase + v] = value;
   }
 }
 
@@ -619,7 +585,7 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
     let epoch = step / job.stepsPerEpoch;
     let start = (step - epoch * job.stepsPerEpoch) * job.batchSize;
     let size = min(job.batchSize, n - start);
-    // Start of an epoch (or of this dispatch): make sure `order` holds this epoch's permutation
+    // Start of an epoch (or of this dispatch): make sure `epochOrder` holds this epoch's permutation
     // (apply_parts has prepared it for a part).
     if (!isPart && (start == 0u || s == 0u)) {
       if (lid == 0u && state[slot].orderEpoch != epoch) {
@@ -647,7 +613,10 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
     for (var chunk = chunkFirst; chunk < chunkEnd; chunk++) {
       let first = chunk * CHUNK;
       let count = min(CHUNK, size - first);
-      forwardAndLoss(orderBase + start + first, count, true, lid);
+      for (var k = lid; k < count; k += WG) {
+        chunkSamples[k] = epochOrder[orderBase + start + first + k];
+      }
+      forwardAndLoss(count, lid);
       for (var l = NUM_LAYERS - 1u; l >= 1u; l--) {
         backwardChunk(l, count, lid);
         workgroupBarrier();
@@ -667,10 +636,10 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
       workgroupBarrier();
     }
     if (isPart) {
-      // The part's sum (zero if it had no chunk) waits in `acc` for apply_parts.
+      // The part's sum (zero if it had no chunk) waits in `gradientSums` for apply_parts.
       let empty = chunkFirst == chunkEnd;
       for (var v = lid; v < PV; v += WG) {
-        acc[partBase + v] = select(gradientSumAt(v), vec4<f32>(0.0), empty);
+        gradientSums[partBase + v] = select(gradientSumAt(v), vec4<f32>(0.0), empty);
       }
     } else {
       bad = updateWeights(scale, lid);
@@ -680,11 +649,11 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
       }
     }
     if (lid == 0u && isPart) {
-      acc[partBase + PV] = vec4<f32>(batchLoss, 0.0, 0.0, 0.0);
+      gradientSums[partBase + PV] = vec4<f32>(batchLoss, 0.0, 0.0, 0.0);
     }
     if (lid == 0u && !isPart) {
       let loss = batchLoss / f32(size);
-      losses[job.lossBase + s] = loss;
+      batchLosses[job.lossBase + s] = loss;
       bad = bad | !isFiniteVec(vec4<f32>(loss));
       taken += 1u;
     }
@@ -714,8 +683,8 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
 // ---------------------------------------------------------------------------------------------
 // A step split over PARTS workgroups (a large batch, to use several cores or GPU units): each
 // part `train`s a contiguous share of the batch's chunks and leaves its gradient sum and loss sum
-// in `acc`; apply_parts then adds the parts in part order, updates the weights and makes sure
-// `order` holds the next step's epoch permutation. One workgroup per run. With
+// in `gradientSums`; apply_parts then adds the parts in part order, updates the weights and makes
+// sure `epochOrder` holds the next step's epoch permutation. One workgroup per run. With
 // FLAG_PREPARE_ONLY it only prepares the order of job.firstStep (before a run's first split step).
 // ---------------------------------------------------------------------------------------------
 
@@ -748,9 +717,9 @@ fn apply_parts(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
     loadWeights(slotBase, lid);
     // The batch's gradient sum: the parts' sums added in part order.
     for (var v = lid; v < PV; v += WG) {
-      var g = acc[areas + v];
+      var g = gradientSums[areas + v];
       for (var p = 1u; p < PARTS; p++) {
-        g += acc[areas + p * (PV + 1u) + v];
+        g += gradientSums[areas + p * (PV + 1u) + v];
       }
       setGradientSum(v, g);
     }
@@ -762,10 +731,10 @@ fn apply_parts(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
     if (lid == 0u) {
       var total = 0.0;
       for (var p = 0u; p < PARTS; p++) {
-        total += acc[areas + p * (PV + 1u) + PV].x;
+        total += gradientSums[areas + p * (PV + 1u) + PV].x;
       }
       let loss = total / f32(size);
-      losses[job.lossBase] = loss;
+      batchLosses[job.lossBase] = loss;
       bad = bad | !isFiniteVec(vec4<f32>(loss));
     }
     if (bad) {
@@ -807,7 +776,10 @@ fn dataset_loss(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
     let count = min(CHUNK, end - at);
     // The weights are loaded, and the previous chunk's memory is free.
     workgroupBarrier();
-    forwardAndLoss(at, count, false, lid);
+    for (var k = lid; k < count; k += WG) {
+      chunkSamples[k] = at + k;
+    }
+    forwardAndLoss(count, lid);
     if (lid == 0u) {
       for (var k = 0u; k < count; k++) {
         total += chunkLosses[k];
@@ -815,14 +787,14 @@ fn dataset_loss(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
     }
   }
   if (lid == 0u) {
-    losses[job.lossBase + wid.x] = total;
+    lossSums[job.lossBase + wid.x] = total;
   }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Per-sample gradients and losses of the job.firstStep samples listed in `order`, by the same
-// forward, loss and backward code that trains: workgroup g takes list entries g·CHUNK onwards;
-// the gradient of list entry k goes to acc[k·PV + v] (padded layout), its loss to losses[k].
+// Per-sample gradients and losses of the samples in `sampleList` with the weights of jobs[0]'s
+// run slot, by the same forward, loss and backward code that trains: workgroup g takes list
+// entries g·CHUNK onwards.
 // ---------------------------------------------------------------------------------------------
 
 // ∂loss/∂θ of weight layer l for each of the chunk's samples (their δ and a are in the chunk).
@@ -839,12 +811,12 @@ fn writeSampleGradients(l: u32, first: u32, count: u32, lid: u32) {
     if (c < rowV) {
       let a = chunkActs[chunkAt(UNIT_V[l] + c, s)];
       let r0 = out + W_V[l] + 4u * jb * rowV + c;
-      acc[r0] = d.x * a;
-      acc[r0 + rowV] = d.y * a;
-      acc[r0 + 2u * rowV] = d.z * a;
-      acc[r0 + 3u * rowV] = d.w * a;
+      sampleGradients[r0] = d.x * a;
+      sampleGradients[r0 + rowV] = d.y * a;
+      sampleGradients[r0 + 2u * rowV] = d.z * a;
+      sampleGradients[r0 + 3u * rowV] = d.w * a;
     } else {
-      acc[out + B_V[l] + jb] = d;
+      sampleGradients[out + B_V[l] + jb] = d;
     }
   }
 }
@@ -854,13 +826,17 @@ fn per_sample(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
   let job = jobs[0];
   slotBase = job.slot * PV;
   loadWeights(slotBase, lid);
+  let listed = arrayLength(&sampleList);
   let first = (wid.y * 65535u + wid.x) * CHUNK;
-  if (first >= job.firstStep) {
+  if (first >= listed) {
     return;
   }
-  let count = min(CHUNK, job.firstStep - first);
+  let count = min(CHUNK, listed - first);
+  for (var k = lid; k < count; k += WG) {
+    chunkSamples[k] = sampleList[first + k];
+  }
   workgroupBarrier();
-  forwardAndLoss(first, count, true, lid);
+  forwardAndLoss(count, lid);
   for (var l = NUM_LAYERS - 1u; l >= 1u; l--) {
     backwardChunk(l, count, lid);
     workgroupBarrier();
@@ -869,24 +845,24 @@ fn per_sample(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
     writeSampleGradients(l, first, count, lid);
   }
   for (var s = lid; s < count; s += WG) {
-    losses[first + s] = chunkLosses[s];
+    sampleLosses[first + s] = chunkLosses[s];
   }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Activation probe (tests): f(x) and f'(x) of every activation for the inputs in `acc`
-// (x of probe i in acc[i].x); writes 8 values per input.
+// Activation probe (tests): f(x) and f'(x) of every activation for the probeInputs; writes 8
+// values per input to probeOutputs.
 // ---------------------------------------------------------------------------------------------
 
 @compute @workgroup_size(WG)
 fn activation_probe(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x;
-  if (i < globals.n) {
-    let x = vec4<f32>(acc[i].x);
+  if (i < arrayLength(&probeInputs)) {
+    let x = vec4<f32>(probeInputs[i].x);
     for (var kind = 0u; kind < 4u; kind++) {
       let a = activate(kind, x);
-      losses[i * 8u + kind] = a.x;
-      losses[i * 8u + 4u + kind] = activationSlope(kind, a).x;
+      probeOutputs[i * 8u + kind] = a.x;
+      probeOutputs[i * 8u + 4u + kind] = activationSlope(kind, a).x;
     }
   }
 }

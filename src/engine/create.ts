@@ -96,7 +96,6 @@ async function createInner(
   try {
     const creating = GpuEngine.create(request.device, dataset, model, {
       adapterName: request.adapterName,
-      isFallbackAdapter: request.isFallbackAdapter,
     });
     const gpu = await withTimeout(creating, GPU_START_TIMEOUT_MS);
     if (gpu === null) {

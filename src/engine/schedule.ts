@@ -1,5 +1,5 @@
 import { epochPermutation } from './random';
-import type { TrainConfig } from './types';
+import type { AdvanceRequest, TrainConfig } from './types';
 
 /**
  * Which samples each step uses. Epoch e visits the samples in `epochPermutation(seed, e, N)`
@@ -70,4 +70,11 @@ export class BatchSchedule {
   epochs(steps: number): number {
     return steps / stepsPerEpoch(this.n, this.config.batchSize, this.config.lastBatch);
   }
+}
+
+/** Steps a run of batch size B takes in one advance: enough for `samplesPerRun`, capped. */
+export function stepsForAdvance(request: AdvanceRequest, batchSize: number): number {
+  const wanted = Math.ceil(Math.max(0, request.samplesPerRun) / batchSize);
+  const cap = Math.max(0, Math.floor(request.maxStepsPerRun));
+  return Number.isFinite(wanted) ? Math.min(wanted, cap) : cap;
 }

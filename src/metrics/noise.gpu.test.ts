@@ -71,7 +71,6 @@ describe('gradient noise statistics from the WebGPU engine match the CPU engine'
       const gpu = await testGpu();
       const engine = await GpuEngine.create(gpu.device, dataset, model, {
         adapterName: gpu.adapterName,
-        isFallbackAdapter: gpu.isFallbackAdapter,
       });
       try {
         const runId = await engine.addRun(config, weights);

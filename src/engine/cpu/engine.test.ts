@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { plane } from '../../data/synthetic';
 import { initParams } from '../model';
+import { stepsForAdvance } from '../schedule';
 import type { ModelSpec, TrainConfig } from '../types';
-import { CpuEngine, stepsForAdvance } from './engine';
+import { CpuEngine } from './engine';
 
 const dataset = plane({ n: 64, noise: 0.1, seed: 2 });
 const model: ModelSpec = { inputSize: 2, hidden: [4], outputSize: 1, activation: 'tanh', loss: 'mse' };

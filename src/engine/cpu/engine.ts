@@ -1,3 +1,4 @@
+import { stepsForAdvance } from '../schedule';
 import type {
   AdvanceRequest,
   Dataset,
@@ -12,13 +13,6 @@ import { CpuTrainer } from './trainer';
 interface CpuRun {
   trainer: CpuTrainer;
   diverged: boolean;
-}
-
-/** Steps a run of batch size B takes in one advance: enough for `samplesPerRun`, capped. */
-export function stepsForAdvance(request: AdvanceRequest, batchSize: number): number {
-  const wanted = Math.ceil(Math.max(0, request.samplesPerRun) / batchSize);
-  const cap = Math.max(0, Math.floor(request.maxStepsPerRun));
-  return Number.isFinite(wanted) ? Math.min(wanted, cap) : cap;
 }
 
 function allFinite(values: Float64Array): boolean {

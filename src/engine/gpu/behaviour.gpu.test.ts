@@ -7,6 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { CpuEngine } from '../cpu/engine';
 import { activate, activationDerivative } from '../cpu/mlp';
+import { RecoveringEngine } from '../create';
 import { initParams } from '../model';
 import type { Activation, ModelSpec, TrainConfig } from '../types';
 import { requestGpuDevice } from './device';
@@ -41,7 +42,6 @@ async function engine(options: GpuEngineOptions = {}, model = MODEL): Promise<Gp
   const gpu = await testGpu();
   return GpuEngine.create(gpu.device, DATASET, model, {
     adapterName: gpu.adapterName,
-    isFallbackAdapter: gpu.isFallbackAdapter,
     ...options,
   });
 }
@@ -155,7 +155,7 @@ describe('layouts', () => {
 
   test('the layout chosen for a GPU trains like the CPU engine', async () => {
     // 64 invocations, large chunks and 16 parts: what a real GPU gets (run here on SwiftShader).
-    const gpu = await train({ isFallbackAdapter: false, splitBatchSize: N });
+    const gpu = await train({ adapterKind: 'gpu', splitBatchSize: N });
     for (const [index, c] of configs.entries()) {
       const cpu = new CpuEngine(DATASET, MODEL);
       const id = await cpu.addRun(c, WEIGHTS);
@@ -240,7 +240,6 @@ describe('limits and failures', () => {
       const data = testDataset('mse', N, 3);
       const gpu = await testGpu();
       const e = await GpuEngine.create(gpu.device, data, mseModel, {
-        isFallbackAdapter: gpu.isFallbackAdapter,
         ...options,
       });
       const cpu = new CpuEngine(data, mseModel);
@@ -270,27 +269,64 @@ describe('limits and failures', () => {
     },
   );
 
-  test('device loss is reported and the last weights are kept', async () => {
+  test('after a device loss, training goes on from the weights the recovering engine saved', async () => {
+    // The app's recovery (create.ts): RecoveringEngine saves each run's weights at most once a
+    // second and, once the device is lost, rebuilds the engine and goes on from them.
     const result = await requestGpuDevice();
     if (!result.ok) throw new Error(result.reason);
-    const e = await GpuEngine.create(result.device, DATASET, MODEL, {
-      isFallbackAdapter: result.isFallbackAdapter,
-    });
-    const id = await e.addRun(config(8), WEIGHTS);
-    await e.advance({ samplesPerRun: N, maxStepsPerRun: 100 });
-    const trained = await e.getWeights(id);
+    const gpu = await GpuEngine.create(result.device, DATASET, MODEL);
     const reasons: string[] = [];
     const lost = new Promise<void>((resolve) => {
-      e.onDeviceLost((reason) => {
+      gpu.onDeviceLost((reason) => {
         reasons.push(reason);
         resolve();
       });
     });
+    const notices: string[] = [];
+    const recovering = new RecoveringEngine(
+      {
+        engine: gpu,
+        badge: `WebGPU: ${result.adapterName}`,
+        offThread: true,
+        onLost: (callback) => gpu.onDeviceLost(callback),
+        releaseDevice: () => result.device.destroy(),
+      },
+      DATASET,
+      MODEL,
+      { preferGpu: true, onNotice: (text) => notices.push(text) },
+    );
+    const id = await recovering.addRun(config(8), WEIGHTS);
+    const request = { samplesPerRun: N, maxStepsPerRun: 100 };
+    const [first] = await recovering.advance(request); // the first advance saves the weights
+    const trained = await recovering.getWeights(id);
     result.device.destroy();
     await lost;
     expect(reasons).toHaveLength(1);
-    expect(sameBits(e.lastKnownWeights(id) ?? [], trained)).toBe(true);
-    await expect(e.advance({ samplesPerRun: N, maxStepsPerRun: 10 })).rejects.toThrow(/device was lost/);
+    await expect(gpu.advance(request)).rejects.toThrow(/device was lost/);
+
+    const [after] = await recovering.advance(request);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain(reasons[0]);
+    expect(recovering.engine).toBe('webgpu'); // a new device: the first loss retries the GPU
+    expect(after?.runId).toBe(id);
+    expect(after?.progress.step).toBe(2 * (first?.progress.step ?? Number.NaN));
+    // It went on from the saved weights: the same bits as a fresh run started from them.
+    const fresh = await engine();
+    const freshId = await fresh.addRun(config(8), trained);
+    await fresh.advance(request);
+    expect(sameBits(await recovering.getWeights(id), await fresh.getWeights(freshId))).toBe(true);
+    fresh.dispose();
+    recovering.dispose();
+  });
+
+  test('a caller that passes no options gets the layout of the device it gave', async () => {
+    // As a benchmark or another app embedding the engine would call it.
+    const gpu = await testGpu();
+    const e = await GpuEngine.create(gpu.device, DATASET, MODEL);
+    expect(e.adapterKind).toBe(gpu.isFallbackAdapter ? 'software' : 'gpu');
+    expect(e.workgroupSize).toBe(gpu.isFallbackAdapter ? 4 : 64);
+    expect(e.label).toBe(`WebGPU: ${gpu.adapterName}`);
+    e.dispose();
   });
 
   test('requestGpuDevice explains a missing WebGPU', async () => {
@@ -307,9 +343,7 @@ describe('limits and failures', () => {
 describe('GpuTrainer', () => {
   test('implements Trainer like the CPU trainer', async () => {
     const gpu = await testGpu();
-    const trainer = await GpuTrainer.create(gpu.device, DATASET, MODEL, config(10), WEIGHTS, {
-      isFallbackAdapter: gpu.isFallbackAdapter,
-    });
+    const trainer = await GpuTrainer.create(gpu.device, DATASET, MODEL, config(10), WEIGHTS, {});
     expect(trainer.engine).toBe('webgpu');
     const losses = await trainer.step(25);
     expect(losses.length).toBe(25);

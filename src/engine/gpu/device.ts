@@ -4,6 +4,7 @@
  */
 
 import { errorText } from '../../error-text';
+import { adapterKind } from './choose-layout';
 
 export type GpuDeviceResult =
   | { ok: true; device: GPUDevice; adapterName: string; isFallbackAdapter: boolean }
@@ -51,17 +52,13 @@ export async function requestGpuDevice(gpu: GPU | undefined = defaultGpu()): Pro
     const value = adapter.limits[name];
     if (typeof value === 'number') requiredLimits[name] = value;
   }
-  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query')
-    ? ['timestamp-query']
-    : [];
   const info = adapter.info as GPUAdapterInfo | undefined;
   // `isFallbackAdapter` moved from the adapter to its info; read whichever exists.
   const isFallbackAdapter =
-    Boolean((info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter) ||
     Boolean((adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter) ||
-    info?.architecture === 'swiftshader';
+    adapterKind(info) === 'software';
   try {
-    const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'batchlab' });
+    const device = await adapter.requestDevice({ requiredLimits, label: 'batchlab' });
     return { ok: true, device, adapterName: adapterDisplayName(info), isFallbackAdapter };
   } catch (error) {
     return { ok: false, reason: `requesting a WebGPU device failed: ${errorText(error)}` };

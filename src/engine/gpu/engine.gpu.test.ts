@@ -70,7 +70,6 @@ async function engineFor(
   const gpu = await testGpu();
   return GpuEngine.create(gpu.device, testDataset(loss, N), model, {
     adapterName: gpu.adapterName,
-    isFallbackAdapter: gpu.isFallbackAdapter,
     ...options,
   });
 }

@@ -8,13 +8,14 @@ import { errorText } from '../../error-text';
 import { layerWidths } from '../model';
 import type { ModelSpec } from '../types';
 import { paddedLayout } from './layout';
+import { recordPlaceholders } from './records';
 
 export interface ShaderLayout {
   /** Invocations per workgroup. */
   workgroupSize: number;
   /** Keep the run's weights in workgroup memory (else they are read from the storage buffer). */
   weightsInWorkgroup: boolean;
-  /** Add up the gradients of a batch's chunks in workgroup memory (else in the `acc` buffer). */
+  /** Add up the gradients of a batch's chunks in workgroup memory (else in `gradientSums`). */
   reduceInWorkgroup: boolean;
   /** Samples per chunk of the training kernel (a multiple of 4). */
   chunk: number;
@@ -22,8 +23,53 @@ export interface ShaderLayout {
   parts: number;
 }
 
+type BindingType = 'uniform' | 'read-only-storage' | 'storage';
+
+/**
+ * The bindings of `shaders/mlp.wgsl`, one meaning each: group 0 is shared by every kernel (the
+ * job records with a dynamic offset); group 1 holds a kernel's own inputs and outputs, so each
+ * kernel's bind group names only what it uses (and stays within 8 storage buffers per stage).
+ */
+export const SHARED_BINDINGS = {
+  globals: { binding: 0, type: 'uniform' },
+  data: { binding: 1, type: 'read-only-storage' },
+  jobs: { binding: 2, type: 'read-only-storage', dynamicOffset: true },
+  params: { binding: 3, type: 'storage' },
+  state: { binding: 4, type: 'storage' },
+} as const satisfies Record<string, { binding: number; type: BindingType; dynamicOffset?: boolean }>;
+
+export const KERNEL_BINDINGS = {
+  /** train and apply_parts. */
+  training: {
+    gradientSums: { binding: 0, type: 'storage' },
+    epochOrder: { binding: 1, type: 'storage' },
+    batchLosses: { binding: 2, type: 'storage' },
+  },
+  datasetLoss: { lossSums: { binding: 3, type: 'storage' } },
+  perSample: {
+    sampleList: { binding: 4, type: 'read-only-storage' },
+    sampleGradients: { binding: 5, type: 'storage' },
+    sampleLosses: { binding: 6, type: 'storage' },
+  },
+  activationProbe: {
+    probeInputs: { binding: 7, type: 'read-only-storage' },
+    probeOutputs: { binding: 8, type: 'storage' },
+  },
+} as const satisfies Record<string, Record<string, { binding: number; type: BindingType }>>;
+
+export type KernelGroup = keyof typeof KERNEL_BINDINGS;
+
+/** Buffers (or buffer ranges) for the bindings of one kernel group. */
+export type KernelBuffers<K extends KernelGroup> = Record<
+  keyof (typeof KERNEL_BINDINGS)[K],
+  GPUBufferBinding
+>;
+
 export interface MlpPipelines {
-  layout: GPUBindGroupLayout;
+  /** Group 0: the bindings every kernel shares. */
+  shared: GPUBindGroupLayout;
+  /** Group 1 of each kernel group. */
+  kernels: Record<KernelGroup, GPUBindGroupLayout>;
   train: GPUComputePipeline;
   applyParts: GPUComputePipeline;
   datasetLoss: GPUComputePipeline;
@@ -63,6 +109,7 @@ export function specialiseMlpShader(model: ModelSpec, layout: ShaderLayout): str
     WORKGROUP_REDUCE_V: String(layout.reduceInWorkgroup ? padded.paramsV : 1),
     CHUNK: String(layout.chunk),
     PARTS: String(layout.parts),
+    ...recordPlaceholders(),
   };
   return mlpSource.replace(/\{\{([A-Z0-9_]+)\}\}/g, (_match, name: string) => {
     const value = constants[name];
@@ -89,28 +136,37 @@ export function shapeKey(model: ModelSpec, layout: ShaderLayout): string {
 
 const cache = new WeakMap<GPUDevice, Map<string, Promise<MlpPipelines>>>();
 
-function createLayout(device: GPUDevice): GPUBindGroupLayout {
-  const storage = (
-    binding: number,
-    type: GPUBufferBindingType,
-    hasDynamicOffset = false,
-  ): GPUBindGroupLayoutEntry => ({
-    binding,
-    visibility: GPUShaderStage.COMPUTE,
-    buffer: { type, hasDynamicOffset },
-  });
+function createLayout(
+  device: GPUDevice,
+  label: string,
+  bindings: Record<string, { binding: number; type: BindingType; dynamicOffset?: boolean }>,
+): GPUBindGroupLayout {
   return device.createBindGroupLayout({
-    label: 'batchlab mlp',
-    entries: [
-      storage(0, 'uniform'),
-      storage(1, 'read-only-storage'),
-      storage(2, 'read-only-storage', true),
-      storage(3, 'storage'),
-      storage(4, 'storage'),
-      storage(5, 'storage'),
-      storage(6, 'storage'),
-      storage(7, 'storage'),
-    ],
+    label,
+    entries: Object.values(bindings).map(({ binding, type, ...rest }) => ({
+      binding,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer: { type, hasDynamicOffset: 'dynamicOffset' in rest && rest.dynamicOffset === true },
+    })),
+  });
+}
+
+/** A bind group of one kernel group (group 1), from named buffers. */
+export function kernelBindGroup<K extends KernelGroup>(
+  device: GPUDevice,
+  pipelines: MlpPipelines,
+  group: K,
+  buffers: KernelBuffers<K>,
+): GPUBindGroup {
+  const bindings = KERNEL_BINDINGS[group] as Record<string, { binding: number }>;
+  const named = buffers as Record<string, GPUBufferBinding>;
+  return device.createBindGroup({
+    label: `batchlab ${group}`,
+    layout: pipelines.kernels[group],
+    entries: Object.entries(bindings).map(([name, { binding }]) => ({
+      binding,
+      resource: named[name] as GPUBufferBinding,
+    })),
   });
 }
 
@@ -118,18 +174,23 @@ async function compile(device: GPUDevice, model: ModelSpec, layout: ShaderLayout
   const started = performance.now();
   const code = specialiseMlpShader(model, layout);
   const module = device.createShaderModule({ label: `mlp ${shapeKey(model, layout)}`, code });
-  const bindGroupLayout = createLayout(device);
-  const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [bindGroupLayout] });
-  const make = (entryPoint: string) =>
+  const shared = createLayout(device, 'batchlab shared', SHARED_BINDINGS);
+  const kernels: Record<KernelGroup, GPUBindGroupLayout> = {
+    training: createLayout(device, 'batchlab training', KERNEL_BINDINGS.training),
+    datasetLoss: createLayout(device, 'batchlab datasetLoss', KERNEL_BINDINGS.datasetLoss),
+    perSample: createLayout(device, 'batchlab perSample', KERNEL_BINDINGS.perSample),
+    activationProbe: createLayout(device, 'batchlab activationProbe', KERNEL_BINDINGS.activationProbe),
+  };
+  const make = (entryPoint: string, group: KernelGroup) =>
     device.createComputePipelineAsync({
       label: `mlp ${entryPoint}`,
-      layout: pipelineLayout,
+      layout: device.createPipelineLayout({ bindGroupLayouts: [shared, kernels[group]] }),
       compute: { module, entryPoint },
     });
-  const lazy = (entryPoint: string) => {
+  const lazy = (entryPoint: string, group: KernelGroup) => {
     let pending: Promise<GPUComputePipeline> | undefined;
     return () => {
-      pending ??= make(entryPoint).catch((error: unknown) => {
+      pending ??= make(entryPoint, group).catch((error: unknown) => {
         pending = undefined;
         throw error;
       });
@@ -138,17 +199,18 @@ async function compile(device: GPUDevice, model: ModelSpec, layout: ShaderLayout
   };
   try {
     const [train, applyParts, datasetLoss] = await Promise.all([
-      make('train'),
-      make('apply_parts'),
-      make('dataset_loss'),
+      make('train', 'training'),
+      make('apply_parts', 'training'),
+      make('dataset_loss', 'datasetLoss'),
     ]);
     return {
-      layout: bindGroupLayout,
+      shared,
+      kernels,
       train,
       applyParts,
       datasetLoss,
-      perSample: lazy('per_sample'),
-      activationProbe: lazy('activation_probe'),
+      perSample: lazy('per_sample', 'perSample'),
+      activationProbe: lazy('activation_probe', 'activationProbe'),
       compileMs: performance.now() - started,
     };
   } catch (error) {

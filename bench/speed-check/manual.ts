@@ -1,17 +1,18 @@
 /**
  * A quick speed check of the WebGPU engine against the CPU engine (not a test, not the formal
- * benchmark): `npx vitest run --config src/engine/gpu/testing/speed-check.config.ts`.
+ * benchmark): `npx vitest run --config bench/speed-check/config.ts`
+ * (in headless Chromium: `--config bench/speed-check/browser.config.ts`).
  * Workload of the issue: spirals N = 4096, 2→16→16→1 tanh/BCE, SGD lr 0.1, mean.
  * Environment: SPEED_QUICK=1 (B = 1 and 4,096 only), SPEED_WIDE=1 (2→64→64→1), SPEED_RACE=1
  * (only the race), SPEED_WALL=1 (wall time), SPEED_SPLIT=B (split batches of B or more).
  */
 import { test } from 'vitest';
-import { spirals } from '../../../data/synthetic';
-import { CpuTrainer } from '../../cpu/trainer';
-import { initParams } from '../../model';
-import type { ModelSpec, TrainConfig } from '../../types';
-import { GpuEngine } from '../engine';
-import { testGpu } from './fixtures';
+import { spirals } from '../../src/data/synthetic';
+import { CpuTrainer } from '../../src/engine/cpu/trainer';
+import { GpuEngine } from '../../src/engine/gpu/engine';
+import { testGpu } from '../../src/engine/gpu/testing/fixtures';
+import { initParams } from '../../src/engine/model';
+import type { ModelSpec, TrainConfig } from '../../src/engine/types';
 
 const ENV: Record<string, string | undefined> =
   (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
@@ -45,7 +46,6 @@ test('speed', async () => {
   });
   const options = {
     adapterName: gpu.adapterName,
-    isFallbackAdapter: gpu.isFallbackAdapter,
     ...(ENV.SPEED_SPLIT ? { splitBatchSize: Number(ENV.SPEED_SPLIT) } : {}),
   };
   const lines: string[] = [];

@@ -1,13 +1,13 @@
-// Vitest config of the manual GPU speed check in headless Chromium; see speed-check.manual.ts.
+// Vitest config of the manual GPU speed check in headless Chromium; see manual.ts.
 import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-import { chromiumLaunchOptions } from '../../../../e2e/browser-launch';
+import { chromiumLaunchOptions } from '../../e2e/browser-launch';
 
 export default defineConfig({
   test: {
-    root: fileURLToPath(new URL('../../../..', import.meta.url)),
-    include: ['src/engine/gpu/testing/speed-check.manual.ts'],
+    root: fileURLToPath(new URL('../..', import.meta.url)),
+    include: ['bench/speed-check/manual.ts'],
     testTimeout: 600_000,
     browser: {
       enabled: true,
