@@ -14,7 +14,9 @@ const FOLDERS = {
   views: ['views', 'styles'],
   shell: ['app', 'embed', 'main\\.tsx'],
 };
-const TESTS = '\\.(test|spec)\\.tsx?$|\\.gpu\\.test\\.ts$|/testing/';
+const TESTS = '\\.(test|spec)\\.tsx?$';
+/** Test tools that live beside the code they test: shipped code may not import them. */
+const TEST_TOOLS = '/testing/';
 const pathOf = (layer) => `^src/(${FOLDERS[layer].join('|')})(/|$)`;
 
 const layerRules = LAYERS.flatMap((layer, i) => {
@@ -49,11 +51,18 @@ module.exports = {
       to: { circular: true },
     },
     {
-      name: 'no-test-or-bench-code-in-src',
-      comment: 'shipped code never imports tests, test tools or the benchmark',
+      name: 'no-e2e-or-bench-code-in-src',
+      comment: 'nothing under src/ (test tools included) imports the e2e tests, the benchmark or scripts',
       severity: 'error',
       from: { path: '^src/', pathNot: TESTS },
-      to: { path: [`^(e2e|bench|scripts)/`, TESTS] },
+      to: { path: '^(e2e|bench|scripts)/' },
+    },
+    {
+      name: 'no-test-code-in-shipped-code',
+      comment: 'shipped code never imports tests or test tools',
+      severity: 'error',
+      from: { path: '^src/', pathNot: [TESTS, TEST_TOOLS] },
+      to: { path: [TESTS, TEST_TOOLS] },
     },
     {
       name: 'no-unresolvable',

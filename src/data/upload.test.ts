@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TOTAL_UNITS } from '../engine/gpu';
+import { MAX_TOTAL_UNITS } from '../engine/gpu/choose-layout';
 import { layerWidths, validateModel } from '../engine/model';
 import { MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH } from '../settings/settings';
 import { defaultModelFor } from './catalog';
