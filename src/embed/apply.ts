@@ -21,7 +21,7 @@ const REBUILDING: readonly (keyof Settings)[] = [
   'lastBatch',
 ];
 /** Settings that only change what is shown. */
-const DISPLAY: readonly (keyof Settings)[] = ['xAxis', 'yScale', 'speed', 'panels'];
+const DISPLAY: readonly (keyof Settings)[] = ['xAxis', 'xScale', 'yScale', 'speed', 'panels'];
 
 function same(a: unknown, b: unknown): boolean {
   return Array.isArray(a) && Array.isArray(b) ? a.join() === b.join() : a === b;

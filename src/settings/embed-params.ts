@@ -130,6 +130,7 @@ export const ATTRIBUTE_ALIASES: Readonly<Record<string, string>> = {
   optimizer: 'opt',
   'last-batch': 'last',
   'x-axis': 'x',
+  'x-scale': 'xscale',
   'y-scale': 'y',
   playing: 'play',
 };

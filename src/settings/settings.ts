@@ -19,6 +19,9 @@ export const DEFAULT_PANELS: readonly PanelName[] = [
 
 export const X_AXES = ['updates', 'epochs', 'samples', 'time'] as const;
 export type XAxis = (typeof X_AXES)[number];
+/** The loss plot's x scale: `auto` picks a readable one for the axis and the runs shown. */
+export const X_SCALES = ['auto', 'linear', 'log'] as const;
+export type XScale = (typeof X_SCALES)[number];
 export const Y_SCALES = ['linear', 'log'] as const;
 export type YScale = (typeof Y_SCALES)[number];
 export const ACTIVATIONS: readonly Activation[] = ['tanh', 'relu', 'sigmoid', 'linear'];
@@ -76,6 +79,7 @@ export interface Settings {
   /** Batch sizes of the runs on the loss plot (a link restarts them side by side). */
   runs: number[];
   xAxis: XAxis;
+  xScale: XScale;
   yScale: YScale;
   speed: number;
   engine: EngineChoice;
@@ -116,6 +120,7 @@ export function defaultSettings(datasets: readonly DatasetBounds[], datasetId?: 
     batchSize,
     runs: [batchSize],
     xAxis: 'epochs',
+    xScale: 'auto',
     yScale: 'log',
     speed: 4,
     engine: 'auto',

@@ -40,6 +40,25 @@ describe('batch-size stops', () => {
 });
 
 describe('parseUrlState', () => {
+  it('reads the x scale: auto by default and left out of links, linear and log written', () => {
+    expect(parseUrlState('', datasets).settings.xScale).toBe('auto');
+    expect(serializeUrlState(defaultSettings(datasets), datasets)).not.toContain('xscale');
+    for (const scale of ['linear', 'log'] as const) {
+      const s = { ...defaultSettings(datasets), xScale: scale };
+      const query = serializeUrlState(s, datasets);
+      expect(query).toContain(`xscale=${scale}`);
+      expect(parseUrlState(query, datasets).settings.xScale).toBe(scale);
+    }
+    const { settings, notices } = parseUrlState('?xscale=LOG', datasets);
+    expect(settings.xScale).toBe('log');
+    expect(notices).toEqual([]);
+    const bad = parseUrlState('?xscale=cubic', datasets);
+    expect(bad.settings.xScale).toBe('auto');
+    expect(bad.notices.map((n) => n.message)).toEqual([
+      'Ignored the x scale “cubic”: expected one of auto, linear, log.',
+    ]);
+  });
+
   it('gives the defaults and no notice for an empty query', () => {
     const { settings, notices } = parseUrlState('', datasets);
     expect(settings).toEqual(defaultSettings(datasets));
@@ -61,6 +80,7 @@ describe('parseUrlState', () => {
       batchSize: 256,
       runs: [1, 256, 300],
       xAxis: 'time',
+      xScale: 'log',
       yScale: 'linear',
       speed: 5,
       engine: 'cpu',

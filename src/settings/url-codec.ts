@@ -24,6 +24,7 @@ import {
   snapBatchSize,
   snapLearningRate,
   X_AXES,
+  X_SCALES,
   Y_SCALES,
 } from './settings';
 
@@ -42,6 +43,7 @@ const KEYS = [
   'b',
   'runs',
   'x',
+  'xscale',
   'y',
   'speed',
   'engine',
@@ -230,6 +232,7 @@ export function parseUrlState(
   } else s.runs = [s.batchSize];
 
   s.xAxis = readChoice('x', 'the x axis', X_AXES) ?? s.xAxis;
+  s.xScale = readChoice('xscale', 'the x scale', X_SCALES) ?? s.xScale;
   s.yScale = readChoice('y', 'the loss axis', Y_SCALES) ?? s.yScale;
   const speed = readNumber('speed', 'the speed');
   if (speed !== null) s.speed = clampNoted('speed', 'The speed', Math.round(speed), 1, SPEEDS.length);
@@ -280,6 +283,7 @@ export function serializeUrlState(settings: Settings, datasets: readonly Dataset
     String(settings.batchSize),
   );
   put('x', settings.xAxis, d.xAxis);
+  put('xscale', settings.xScale, d.xScale);
   put('y', settings.yScale, d.yScale);
   put('speed', String(settings.speed), String(d.speed));
   put('engine', settings.engine, d.engine);

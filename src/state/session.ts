@@ -51,25 +51,12 @@ import { WorkerCpuEngine } from './cpu-worker/worker-engine';
 import { LossSeries } from './loss-series';
 import { Store } from './store';
 
-/** Okabe–Ito colours, ordered for contrast on white (yellow, the faintest, last). */
-export const RUN_COLOURS = [
-  '#0072B2',
-  '#D55E00',
-  '#009E73',
-  '#CC79A7',
-  '#E69F00',
-  '#56B4E9',
-  '#000000',
-  '#B8A200',
-] as const;
-
 export type RunStatus = 'training' | 'diverged';
 
 export interface RunState {
   id: number;
   batchSize: number;
   label: string;
-  colour: string;
   config: TrainConfig;
   status: RunStatus;
   progress: TrainerProgress;
@@ -428,15 +415,12 @@ export class Session {
     const config = this.trainConfig(b);
     const id = await engine.addRun(config, weights);
     const startLoss = await engine.datasetLoss(id);
-    const used = new Set(this.runs.map((r) => r.colour));
-    const colour = RUN_COLOURS.find((c) => !used.has(c)) ?? RUN_COLOURS[0];
     const series = new LossSeries();
     if (Number.isFinite(startLoss)) series.addDatasetLoss({ step: 0, timeMs: 0, loss: startLoss });
     const run: RunState = {
       id,
       batchSize: b,
       label: runLabel(b, n),
-      colour,
       config,
       status: 'training',
       progress: { step: 0, epoch: 0, samplesSeen: 0 },

@@ -1,7 +1,7 @@
 import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { Reduction } from '../../engine/types';
 import { parameterNames } from '../../metrics/anatomy';
-import { OKABE_ITO } from '../noise/palette';
+import { OKABE_ITO } from '../chart/palette';
 import { useElementWidth } from '../shared/use-element-width';
 import { type AnatomySetup, buildAnatomyView, defaultAnatomySetup } from './anatomy-model';
 import {

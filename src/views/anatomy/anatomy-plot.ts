@@ -5,7 +5,7 @@
  */
 import * as d3 from 'd3';
 import type { Dataset } from '../../engine/types';
-import { OKABE_ITO, OKABE_ITO_CYCLE, sampleColour } from '../noise/palette';
+import { OKABE_ITO, classColour as paletteClassColour, SAMPLE_COLOURS, sampleColour } from '../chart/palette';
 
 type Svg = d3.Selection<SVGSVGElement, unknown, null, undefined>;
 type G = d3.Selection<SVGGElement, unknown, null, undefined>;
@@ -35,7 +35,7 @@ function setup(svgElement: SVGSVGElement, width: number, height: number, label: 
   svg.append('title').text(label);
   const defs = svg.append('defs');
   const prefix = `anatomy-arrow-${++markerCounter}`;
-  const colours = [...new Set(['#555', ...OKABE_ITO_CYCLE, OKABE_ITO.vermillion])];
+  const colours = [...new Set(['#555', ...SAMPLE_COLOURS, OKABE_ITO.vermillion])];
   colours.forEach((colour, index) => {
     defs
       .append('marker')
@@ -112,9 +112,7 @@ export function drawBatchScatter(svgElement: SVGSVGElement, width: number, optio
   const names = dataset.featureNames ?? [];
   axisLabels(g, w, h, names[0] ?? 'x₁', twoD ? (names[1] ?? 'x₂') : (dataset.targetName ?? 'y'));
   const classColour = (i: number) =>
-    dataset.task === 'classification'
-      ? [OKABE_ITO.orange, OKABE_ITO.skyBlue, OKABE_ITO.bluishGreen][(dataset.y[i] as number) % 3]!
-      : '#999';
+    dataset.task === 'classification' ? paletteClassColour(Math.round(dataset.y[i] as number)) : '#999';
   g.append('g')
     .selectAll('circle')
     .data(all)

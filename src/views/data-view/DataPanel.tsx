@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useAppState } from '../../state/session-context';
+import { batchSizeColour } from '../chart/palette';
 import { DataPlot } from './DataPlot';
 
 /** The data view connected to the session: the focused run's model over the dataset. */
@@ -26,7 +27,7 @@ export function DataPanel() {
       model={model}
       weights={weights}
       runLabel={run?.label ?? null}
-      runColour={run?.colour ?? '#444'}
+      runColour={run ? batchSizeColour(run.batchSize, run.n) : '#444'}
       {...(classNames ? { classNames } : {})}
     />
   );

@@ -1,7 +1,10 @@
 import { useEffect, useMemo, useRef } from 'react';
 import type { Dataset, ModelSpec } from '../../engine/types';
+import { fileSlug } from '../chart/export';
+import { CLASS_COLOURS } from '../chart/palette';
+import { ExportButtons } from '../shared/ExportButtons';
 import { useElementWidth } from '../shared/use-element-width';
-import { CLASS_COLOURS, drawDataView } from './draw-data-view';
+import { drawDataView } from './draw-data-view';
 import { computeModelPicture } from './model-picture';
 
 export interface DataPlotProps {
@@ -51,8 +54,10 @@ export function DataPlot({ dataset, model, weights, runLabel, runColour, classNa
       height,
       runColour,
       pixelRatio: Math.min(2, window.devicePixelRatio || 1),
+      runLabel,
+      classNames,
     });
-  }, [dataset, picture, width, height, runColour]);
+  }, [dataset, picture, width, height, runColour, runLabel, classNames]);
 
   const names =
     classNames ?? Array.from({ length: dataset.classes }, (_, c) => (dataset.classes ? `class ${c}` : ''));
@@ -68,6 +73,12 @@ export function DataPlot({ dataset, model, weights, runLabel, runColour, classNa
           className="data-overlay"
         />
       </div>
+      <ExportButtons
+        svg={() => svgRef.current}
+        underlay={() => canvasRef.current}
+        what="the data view"
+        filename={`batchlab-data-${fileSlug(dataset.id)}`}
+      />
       {picture?.kind === 'none' ? <p className="muted">{picture.reason}</p> : null}
       {dataset.task === 'classification' && dataset.inputSize === 2 ? (
         <ul className="class-key" aria-label="Classes">

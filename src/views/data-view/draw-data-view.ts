@@ -2,12 +2,13 @@
  * Draws the dataset and what the model makes of it: points and the decision map on a canvas
  * (thousands of points stay fast), axes and curves with D3 in an SVG laid over it.
  */
-import { axisBottom, axisLeft, color, line, scaleLinear, select } from 'd3';
+import { color, line, scaleLinear } from 'd3';
 import type { Dataset } from '../../engine/types';
-import { dataExtent, type Extent, type ModelPicture } from './model-picture';
-
-/** Class colours: Okabe–Ito blue, orange, green, then the rest of the palette. */
-export const CLASS_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#000000'];
+import { chartFrame, drawAxes } from '../chart/frame';
+import { CLASS_COLOURS, NEUTRAL } from '../chart/palette';
+import { attachReadout, type ReadoutPoint, type ReadoutSeries } from '../chart/readout';
+import { formatTick } from '../chart/ticks';
+import { curveAt, dataExtent, type Extent, type ModelPicture, probabilitiesAt } from './model-picture';
 
 export interface DataViewOptions {
   width: number;
@@ -15,6 +16,9 @@ export interface DataViewOptions {
   /** Colour of the focused run, for the fitted curve. */
   runColour: string;
   pixelRatio: number;
+  /** For the read-out: the focused run and the names of the classes. */
+  runLabel?: string | null;
+  classNames?: readonly string[] | undefined;
 }
 
 const MARGIN = { top: 10, right: 12, bottom: 42, left: 50 };
@@ -137,58 +141,112 @@ export function drawDataView(
   }
   ctx.restore();
 
-  // ---- svg: axes, labels, curves
-  const svg = select(svgElement)
-    .attr('viewBox', `0 0 ${width} ${height}`)
-    .attr('width', width)
-    .attr('height', height);
-  let root = svg.select<SVGGElement>('g.data-root');
-  if (root.empty()) {
-    root = svg.append('g').attr('class', 'data-root');
-    root.append('g').attr('class', 'x-axis axis');
-    root.append('g').attr('class', 'y-axis axis');
-    root.append('path').attr('class', 'diagonal');
-    root.append('path').attr('class', 'fit');
-    root.append('text').attr('class', 'axis-label x-label').attr('text-anchor', 'middle');
-    root
-      .append('text')
-      .attr('class', 'axis-label y-label')
-      .attr('text-anchor', 'middle')
-      .attr('transform', 'rotate(-90)');
-  }
-  root.attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
-  root
-    .select<SVGGElement>('g.x-axis')
-    .attr('transform', `translate(0,${innerHeight})`)
-    .call(axisBottom(x).ticks(Math.max(2, Math.floor(innerWidth / 80))));
-  root.select<SVGGElement>('g.y-axis').call(axisLeft(y).ticks(Math.max(2, Math.floor(innerHeight / 50))));
-
+  // ---- svg: axes, labels, curves, read-out
+  const frame = chartFrame(svgElement, { width, height, margin: MARGIN });
   const names = dataset.featureNames ?? [];
   const target = dataset.targetName ?? 'target';
   const xLabel = pva ? `Actual ${target}` : (names[0] ?? 'x₁');
   const yLabel = pva ? `Predicted ${target}` : dataset.inputSize === 1 ? target : (names[1] ?? 'x₂');
-  root
-    .select('text.x-label')
-    .attr('x', innerWidth / 2)
-    .attr('y', innerHeight + 36)
-    .text(xLabel);
-  root
-    .select('text.y-label')
-    .attr('x', -innerHeight / 2)
-    .attr('y', -38)
-    .text(yLabel);
+  drawAxes(frame, x, y, { xLabel, yLabel });
 
+  const model = frame.layer('model');
   const diagonal = pva
     ? line<number>()
         .x((v) => x(v))
         .y((v) => y(v))([extent.x0, extent.x1])
     : null;
-  root.select('path.diagonal').attr('d', diagonal);
   const fit =
     picture?.kind === 'curve'
       ? line<number>()
           .x((_, i) => x(picture.xs[i] as number))
           .y((v) => y(Math.max(extent.y0 - 10, Math.min(extent.y1 + 10, v))))(Array.from(picture.ys))
       : null;
-  root.select('path.fit').attr('d', fit).attr('stroke', options.runColour);
+  model
+    .selectAll<SVGPathElement, string>('path.diagonal')
+    .data(diagonal ? [diagonal] : [])
+    .join('path')
+    .attr('class', 'diagonal')
+    .attr('d', (d) => d);
+  model
+    .selectAll<SVGPathElement, string>('path.fit')
+    .data(fit ? [fit] : [])
+    .join('path')
+    .attr('class', 'fit')
+    .attr('d', (d) => d)
+    .attr('stroke', options.runColour);
+
+  attachReadout(frame, {
+    mode: 'xy',
+    x: (v) => x(v),
+    y: (v) => y(v),
+    invertX: (px) => x.invert(px),
+    invertY: (py) => y.invert(py),
+    series: [readoutSeries(dataset, pva, options)],
+    title: (vx, vy) => `${xLabel} = ${formatTick(vx)}, ${yLabel} = ${formatTick(vy)}`,
+    extra: (vx, vy) => modelLines(picture, vx, vy, options),
+    name: `${dataset.name}: the data and the model`,
+  });
+}
+
+interface SamplePoint extends ReadoutPoint {
+  index: number;
+}
+
+/** The samples, as the read-out looks them up: the nearest one to the cursor is described. */
+function readoutSeries(
+  dataset: Dataset,
+  pva: Extract<ModelPicture, { kind: 'predicted-vs-actual' }> | null,
+  options: DataViewOptions,
+): ReadoutSeries<SamplePoint> {
+  const points: SamplePoint[] = [];
+  if (pva) {
+    for (let k = 0; k < pva.shown; k++)
+      points.push({ x: pva.actual[k] as number, y: pva.predicted[k] as number, index: k });
+    return {
+      key: 'sample',
+      label: 'nearest sample',
+      colour: NEUTRAL,
+      points,
+      describe: (p) => `actual ${formatTick(p.x)}, predicted ${formatTick(p.y)}`,
+    };
+  }
+  const stride = dataset.inputSize;
+  for (let i = 0; i < dataset.n; i++) {
+    const px = dataset.x[i * stride] as number;
+    const py =
+      stride === 1 ? (dataset.y[i * dataset.targetSize] as number) : (dataset.x[i * stride + 1] as number);
+    points.push({ x: px, y: py, index: i });
+  }
+  const names = options.classNames;
+  return {
+    key: 'sample',
+    label: 'nearest sample',
+    colour: NEUTRAL,
+    points,
+    describe: (p) => {
+      const at = `(${formatTick(p.x)}, ${formatTick(p.y)})`;
+      if (dataset.task !== 'classification') return at;
+      const cls = Math.round(dataset.y[p.index * dataset.targetSize] as number);
+      return `${names?.[cls] ?? `class ${cls}`} at ${at}`;
+    },
+  };
+}
+
+/** What the focused run's model says at the cursor. */
+function modelLines(picture: ModelPicture | null, x: number, y: number, options: DataViewOptions): string[] {
+  const who = options.runLabel ? `model of ${options.runLabel}` : 'untrained model';
+  if (picture?.kind === 'boundary') {
+    const probabilities = probabilitiesAt(picture, x, y);
+    if (!probabilities) return [];
+    const names = options.classNames;
+    const text = probabilities
+      .map((p, c) => `${names?.[c] ?? `class ${c}`} ${(100 * p).toFixed(0)}%`)
+      .join(', ');
+    return [`${who}: ${text}`];
+  }
+  if (picture?.kind === 'curve') {
+    const value = curveAt(picture, x);
+    return value === null ? [] : [`${who}: ŷ = ${formatTick(value)} here`];
+  }
+  return [];
 }

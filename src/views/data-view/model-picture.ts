@@ -141,3 +141,33 @@ export function computeModelPicture(
     reason: `This dataset has ${dataset.inputSize} inputs: the picture of the model needs 2 (classification) or regression data. The loss curves still show training.`,
   };
 }
+
+/**
+ * The class probabilities the boundary picture holds at (x, y), from the grid cell there; null
+ * outside the grid.
+ */
+export function probabilitiesAt(
+  picture: Extract<ModelPicture, { kind: 'boundary' }>,
+  x: number,
+  y: number,
+): number[] | null {
+  const { extent, resolution, classes, probabilities } = picture;
+  const col = Math.floor(((x - extent.x0) / (extent.x1 - extent.x0)) * resolution);
+  const row = Math.floor(((extent.y1 - y) / (extent.y1 - extent.y0)) * resolution);
+  if (!(col >= 0 && col < resolution && row >= 0 && row < resolution)) return null;
+  const cell = row * resolution + col;
+  return Array.from(probabilities.subarray(cell * classes, (cell + 1) * classes));
+}
+
+/** The fitted curve's value at x (linear between its samples); null outside its range. */
+export function curveAt(picture: Extract<ModelPicture, { kind: 'curve' }>, x: number): number | null {
+  const { xs, ys } = picture;
+  const n = xs.length;
+  if (n === 0 || x < (xs[0] as number) || x > (xs[n - 1] as number)) return null;
+  let i = 0;
+  while (i < n - 2 && (xs[i + 1] as number) < x) i++;
+  const x0 = xs[i] as number;
+  const x1 = xs[i + 1] ?? x0;
+  const t = x1 === x0 ? 0 : (x - x0) / (x1 - x0);
+  return (ys[i] as number) + t * (((ys[i + 1] ?? ys[i]) as number) - (ys[i] as number));
+}

@@ -1,7 +1,8 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { ExportButtons } from '../shared/ExportButtons';
 import { useElementWidth } from '../shared/use-element-width';
 import { buildLandscapeRuns, landscapeArrows, landscapeDataset } from './landscape-model';
-import { drawLandscape, RUN_COLOURS } from './landscape-plot';
+import { drawLandscape, landscapeRunColour } from './landscape-plot';
 import './landscape.css';
 
 const LEARNING_RATES = [0.05, 0.1, 0.15, 0.2];
@@ -63,12 +64,13 @@ export function LandscapePanel({ headless = false }: { headless?: boolean } = {}
       thresholds: base.thresholds,
       runs: base.runs,
       runLabels,
+      n: dataset.n,
       optimum: base.optimum,
       currentStep,
       arrows,
       arrowRun,
     });
-  }, [base, width, currentStep, arrows, arrowRun, runLabels]);
+  }, [base, width, currentStep, arrows, arrowRun, runLabels, dataset.n]);
 
   const arrowBatch = base.runs[arrowRun]?.batchSize ?? 1;
   return (
@@ -139,7 +141,11 @@ export function LandscapePanel({ headless = false }: { headless?: boolean } = {}
       <ul className="landscape-legend" aria-label="Legend">
         {base.runs.map((run, r) => (
           <li key={run.batchSize}>
-            <span className="swatch" style={{ background: RUN_COLOURS[r] }} aria-hidden="true" />
+            <span
+              className="swatch"
+              style={{ background: landscapeRunColour(run, dataset.n) }}
+              aria-hidden="true"
+            />
             {runLabels[r]}: loss {fmt(run.losses[Math.min(currentStep, run.losses.length - 1)] as number)}
           </li>
         ))}
@@ -148,13 +154,18 @@ export function LandscapePanel({ headless = false }: { headless?: boolean } = {}
           each sample's step −lr·g<sub>i</sub>
         </li>
         <li>
-          <span className="swatch swatch-arrow-mean" aria-hidden="true" />
+          <span
+            className="swatch swatch-arrow-mean"
+            style={{ background: landscapeRunColour({ batchSize: arrowBatch }, dataset.n) }}
+            aria-hidden="true"
+          />
           the batch's step −lr·ḡ (their mean)
         </li>
       </ul>
       <div className="landscape-figure" ref={figureRef}>
         <svg ref={svgRef} />
       </div>
+      <ExportButtons svg={() => svgRef.current} what="the loss landscape" filename="batchlab-landscape" />
       <p className="landscape-note" aria-live="polite">
         {arrows
           ? `At step ${currentStep}, the ${arrowBatch === 1 ? 'one sample' : `${arrowBatch} samples`} of the next batch of the ${runLabels[arrowRun]} run ${arrowBatch === 1 ? 'pulls' : 'pull'} in the directions of the thin arrows; the run moves by the thick arrow, their average.`

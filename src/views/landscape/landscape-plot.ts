@@ -2,19 +2,26 @@
  * D3 drawing of the loss landscape over (w, b): filled contours of the full-dataset loss, the
  * trajectories of runs with different B from one start, and at the current point each sample's
  * step arrow and the batch's mean step. Both axes use the same scale, so "steepest descent" looks
- * perpendicular to the contour lines, as it is.
+ * perpendicular to the contour lines, as it is. Each run wears its batch size's colour, as on the
+ * loss plot; the arrows of the chosen run are grey (one per sample) and its colour (the mean).
  */
 import * as d3 from 'd3';
 import type { Extent, GradientArrows, LossGrid, Trajectory } from '../../metrics/landscape';
-import { OKABE_ITO } from '../noise/palette';
+import { chartFrame, drawAxes } from '../chart/frame';
+import { batchSizeColour, NEUTRAL, OKABE_ITO } from '../chart/palette';
+import { attachReadout, type ReadoutPoint, type ReadoutSeries } from '../chart/readout';
+import { formatTick } from '../chart/ticks';
 
-export const RUN_COLOURS = [OKABE_ITO.vermillion, OKABE_ITO.blue, OKABE_ITO.bluishGreen] as const;
+/** The grey of each sample's own step arrow. */
+export const SAMPLE_ARROW_COLOUR = '#8a8a8a';
 
 export interface LandscapeDrawing {
   grid: LossGrid;
   thresholds: number[];
   runs: Trajectory[];
   runLabels: string[];
+  /** Samples in the dataset (a run with B = N is full-batch). */
+  n: number;
   optimum: [number, number];
   currentStep: number;
   arrows: GradientArrows | null;
@@ -23,7 +30,11 @@ export interface LandscapeDrawing {
 }
 
 const MARGIN = { top: 12, right: 12, bottom: 44, left: 52 };
-let idCounter = 0;
+
+/** The colour of a run of the landscape: its batch size's, as everywhere on the page. */
+export function landscapeRunColour(run: Pick<Trajectory, 'batchSize'>, n: number): string {
+  return batchSizeColour(run.batchSize, n);
+}
 
 /** Domains with one data unit per pixel on both axes, covering `extent`. */
 function equalAspect(extent: Extent, w: number, h: number): { x: [number, number]; y: [number, number] } {
@@ -36,44 +47,64 @@ function equalAspect(extent: Extent, w: number, h: number): { x: [number, number
   return { x: [cw - spanW / 2, cw + spanW / 2], y: [cb - spanB / 2, cb + spanB / 2] };
 }
 
+/** The grid's loss at (w, b) (nearest grid point); null outside the grid. */
+export function gridLossAt(grid: LossGrid, w: number, b: number): number | null {
+  const iw = Math.round(((w - grid.extent.w[0]) / (grid.extent.w[1] - grid.extent.w[0])) * (grid.nw - 1));
+  const ib = Math.round(((b - grid.extent.b[0]) / (grid.extent.b[1] - grid.extent.b[0])) * (grid.nb - 1));
+  if (!(iw >= 0 && iw < grid.nw && ib >= 0 && ib < grid.nb)) return null;
+  return grid.values[ib * grid.nw + iw] ?? null;
+}
+
+interface StepPoint extends ReadoutPoint {
+  step: number;
+  loss: number;
+}
+
+let idCounter = 0;
+
 export function drawLandscape(svgElement: SVGSVGElement, width: number, data: LandscapeDrawing): void {
   const plotWidth = Math.max(300, Math.min(width, 600));
   const w = plotWidth - MARGIN.left - MARGIN.right;
   const h = w; // square: the grid's extent is square too
   const height = h + MARGIN.top + MARGIN.bottom;
-  const svg = d3.select(svgElement);
-  svg.selectAll('*').remove();
   const label = `Contour plot of the full-dataset loss over slope w and intercept b, with the paths of ${data.runLabels.join(', ')} from one start`;
-  svg
-    .attr('width', plotWidth)
-    .attr('height', height)
-    .attr('viewBox', `0 0 ${plotWidth} ${height}`)
-    .attr('role', 'img')
-    .attr('aria-label', label);
-  svg.append('title').text(label);
-  const id = `landscape-${++idCounter}`;
-  const defs = svg.append('defs');
-  defs.append('clipPath').attr('id', `${id}-clip`).append('rect').attr('width', w).attr('height', h);
-  const arrowColours = [OKABE_ITO.reddishPurple, OKABE_ITO.black];
-  arrowColours.forEach((colour, i) => {
-    defs
-      .append('marker')
-      .attr('id', `${id}-arrow-${i}`)
-      .attr('viewBox', '0 0 10 10')
-      .attr('refX', 9)
-      .attr('refY', 5)
-      .attr('markerUnits', 'userSpaceOnUse')
-      .attr('markerWidth', i === 0 ? 8 : 12)
-      .attr('markerHeight', i === 0 ? 8 : 12)
-      .attr('orient', 'auto-start-reverse')
-      .append('path')
-      .attr('d', 'M0,0 L10,5 L0,10 z')
-      .attr('fill', colour);
-  });
-  const g = svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
+  const frame = chartFrame(svgElement, { width: plotWidth, height, margin: MARGIN, label });
+  const svg = d3.select(svgElement).attr('role', 'img');
   const domains = equalAspect(data.grid.extent, w, h);
   const x = d3.scaleLinear().domain(domains.x).range([0, w]);
   const y = d3.scaleLinear().domain(domains.y).range([h, 0]);
+  const colours = data.runs.map((run) => landscapeRunColour(run, data.n));
+
+  // Arrowheads: one per colour in use, made once per <svg> and kept in step by a join.
+  let id = svg.attr('data-landscape-id');
+  if (!id) {
+    id = `landscape-${++idCounter}`;
+    svg.attr('data-landscape-id', id);
+  }
+  const arrowColours = [SAMPLE_ARROW_COLOUR, colours[data.arrowRun] ?? NEUTRAL];
+  svg
+    .selectAll<SVGDefsElement, number>('defs.arrowheads')
+    .data([0])
+    .join('defs')
+    .attr('class', 'arrowheads')
+    .selectAll<SVGMarkerElement, string>('marker')
+    .data(arrowColours)
+    .join((enter) => {
+      const marker = enter
+        .append('marker')
+        .attr('viewBox', '0 0 10 10')
+        .attr('refX', 9)
+        .attr('refY', 5)
+        .attr('markerUnits', 'userSpaceOnUse')
+        .attr('orient', 'auto-start-reverse');
+      marker.append('path').attr('d', 'M0,0 L10,5 L0,10 z');
+      return marker;
+    })
+    .attr('id', (_, i) => `${id}-arrow-${i}`)
+    .attr('markerWidth', (_, i) => (i === 0 ? 8 : 12))
+    .attr('markerHeight', (_, i) => (i === 0 ? 8 : 12))
+    .select('path')
+    .attr('fill', (c) => c);
 
   // Contours: d3.contours works in grid-cell units, value (i, j) at the cell centre (i + ½, j + ½).
   const { grid } = data;
@@ -90,11 +121,16 @@ export function drawLandscape(svgElement: SVGSVGElement, width: number, data: La
   const shade = d3
     .scaleSequential((t: number) => d3.interpolateGreys(0.04 + 0.3 * t))
     .domain([0, Math.max(1, contours.length - 1)]);
-  const plot = g.append('g').attr('clip-path', `url(#${id}-clip)`);
-  plot.append('rect').attr('width', w).attr('height', h).attr('fill', '#fafafa');
-  plot
-    .append('g')
-    .attr('class', 'contours')
+  const background = frame.layer('landscape-background');
+  background
+    .selectAll('rect')
+    .data([0])
+    .join('rect')
+    .attr('width', w)
+    .attr('height', h)
+    .attr('fill', '#fafafa');
+  frame
+    .layer('contours')
     .selectAll('path')
     .data(contours)
     .join('path')
@@ -104,120 +140,144 @@ export function drawLandscape(svgElement: SVGSVGElement, width: number, data: La
     .attr('stroke-width', 0.7);
 
   // Trajectories up to the current step.
-  data.runs.forEach((run, r) => {
-    const upTo = Math.min(data.currentStep, run.points.length / 2 - 1);
-    const points = d3
-      .range(upTo + 1)
-      .map((s) => [run.points[2 * s] as number, run.points[2 * s + 1] as number] as const);
-    const colour = RUN_COLOURS[r % RUN_COLOURS.length] as string;
-    plot
-      .append('path')
-      .attr('class', `trajectory trajectory-${r}`)
-      .attr('data-batch-size', run.batchSize)
-      .attr(
-        'd',
-        d3
-          .line<readonly [number, number]>()
-          .x((p) => x(p[0]))
-          .y((p) => y(p[1]))(points) ?? '',
-      )
-      .attr('fill', 'none')
-      .attr('stroke', colour)
-      .attr('stroke-width', r === 0 ? 1.6 : 2.4)
-      .attr('stroke-linejoin', 'round');
-    const last = points.at(-1);
-    if (last) {
-      plot
-        .append('circle')
-        .attr('class', 'current-point')
-        .attr('cx', x(last[0]))
-        .attr('cy', y(last[1]))
-        .attr('r', r === data.arrowRun ? 6 : 4)
-        .attr('fill', colour)
-        .attr('stroke', 'white')
-        .attr('stroke-width', 1.5);
-    }
+  const upTo = (run: Trajectory) => Math.min(data.currentStep, run.points.length / 2 - 1);
+  const stepPoints = (run: Trajectory): StepPoint[] =>
+    d3.range(upTo(run) + 1).map((s) => ({
+      x: run.points[2 * s] as number,
+      y: run.points[2 * s + 1] as number,
+      step: s,
+      loss: run.losses[s] as number,
+    }));
+  const paths = data.runs.map((run) => stepPoints(run));
+  const pathLine = d3
+    .line<StepPoint>()
+    .x((p) => x(p.x))
+    .y((p) => y(p.y));
+  frame
+    .layer('trajectories')
+    .selectAll<SVGPathElement, Trajectory>('path.trajectory')
+    .data(data.runs)
+    .join('path')
+    .attr('class', (_, r) => `trajectory trajectory-${r}`)
+    .attr('data-batch-size', (run) => run.batchSize)
+    .attr('d', (_, r) => pathLine(paths[r] ?? []) ?? '')
+    .attr('fill', 'none')
+    .attr('stroke', (_, r) => colours[r] ?? NEUTRAL)
+    .attr('stroke-width', (_, r) => (r === 0 ? 1.6 : 2.4))
+    .attr('stroke-linejoin', 'round');
+  const ends = data.runs.flatMap((run, r) => {
+    const last = paths[r]?.at(-1);
+    return last ? [{ r, run, last }] : [];
   });
+  frame
+    .layer('current-points')
+    .selectAll<SVGCircleElement, (typeof ends)[number]>('circle.current-point')
+    .data(ends)
+    .join('circle')
+    .attr('class', 'current-point')
+    .attr('data-batch-size', (d) => d.run.batchSize)
+    .attr('cx', (d) => x(d.last.x))
+    .attr('cy', (d) => y(d.last.y))
+    .attr('r', (d) => (d.r === data.arrowRun ? 6 : 4))
+    .attr('fill', (d) => colours[d.r] ?? NEUTRAL)
+    .attr('stroke', 'white')
+    .attr('stroke-width', 1.5);
 
   // Start and minimum.
   const start = data.runs[0];
-  if (start) {
-    plot
-      .append('circle')
-      .attr('cx', x(start.points[0] as number))
-      .attr('cy', y(start.points[1] as number))
-      .attr('r', 5)
-      .attr('fill', OKABE_ITO.black);
-    plot
-      .append('text')
-      .attr('x', x(start.points[0] as number) + 8)
-      .attr('y', y(start.points[1] as number) - 8)
-      .attr('font-size', 12)
-      .attr('font-weight', 600)
-      .attr('paint-order', 'stroke')
-      .attr('stroke', 'white')
-      .attr('stroke-width', 3)
-      .text('start');
-  }
-  plot
-    .append('path')
-    .attr('d', d3.symbol(d3.symbolCross, 90)())
-    .attr('transform', `translate(${x(data.optimum[0])},${y(data.optimum[1])}) rotate(45)`)
-    .attr('fill', OKABE_ITO.black);
-  plot
-    .append('text')
-    .attr('x', x(data.optimum[0]) + 9)
-    .attr('y', y(data.optimum[1]) + 16)
-    .attr('font-size', 12)
-    .attr('paint-order', 'stroke')
-    .attr('stroke', 'white')
-    .attr('stroke-width', 3)
-    .text('minimum');
+  const landmarks = [
+    ...(start
+      ? [{ key: 'start', w: start.points[0] as number, b: start.points[1] as number, text: 'start' }]
+      : []),
+    { key: 'minimum', w: data.optimum[0], b: data.optimum[1], text: 'minimum' },
+  ];
+  const marks = frame
+    .layer('landmarks')
+    .selectAll<SVGGElement, (typeof landmarks)[number]>('g.landmark')
+    .data(landmarks, (d) => d.key)
+    .join((enter) => {
+      const g = enter.append('g').attr('class', (d) => `landmark landmark-${d.key}`);
+      g.append('path').attr('fill', OKABE_ITO.black);
+      g.append('text')
+        .attr('font-size', 12)
+        .attr('paint-order', 'stroke')
+        .attr('stroke', 'white')
+        .attr('stroke-width', 3);
+      return g;
+    })
+    .attr('transform', (d) => `translate(${x(d.w)},${y(d.b)})`);
+  marks
+    .select('path')
+    .attr('d', (d) =>
+      d.key === 'start' ? d3.symbol(d3.symbolCircle, 78)() : d3.symbol(d3.symbolCross, 90)(),
+    )
+    .attr('transform', (d) => (d.key === 'minimum' ? 'rotate(45)' : null));
+  marks
+    .select('text')
+    .attr('x', (d) => (d.key === 'start' ? 8 : 9))
+    .attr('y', (d) => (d.key === 'start' ? -8 : 16))
+    .attr('font-weight', (d) => (d.key === 'start' ? 600 : null))
+    .text((d) => d.text);
 
   // Arrows: each sample's own step −lr·g_i and the batch's step −lr·ḡ, from the current point.
-  if (data.arrows) {
-    const { at, sampleSteps, meanStep } = data.arrows;
-    const k = sampleSteps.length / 2;
-    plot
-      .append('g')
-      .attr('class', 'sample-arrows')
-      .selectAll('line')
-      .data(d3.range(k))
-      .join('line')
-      .attr('class', 'sample-arrow')
-      .attr('x1', x(at[0]))
-      .attr('y1', y(at[1]))
-      .attr('x2', (s) => x(at[0] + (sampleSteps[2 * s] as number)))
-      .attr('y2', (s) => y(at[1] + (sampleSteps[2 * s + 1] as number)))
-      .attr('stroke', OKABE_ITO.reddishPurple)
-      .attr('stroke-width', 1.4)
-      .attr('opacity', 0.85)
-      .attr('marker-end', `url(#${id}-arrow-0)`);
-    plot
-      .append('line')
-      .attr('class', 'mean-arrow')
-      .attr('x1', x(at[0]))
-      .attr('y1', y(at[1]))
-      .attr('x2', x(at[0] + meanStep[0]))
-      .attr('y2', y(at[1] + meanStep[1]))
-      .attr('stroke', OKABE_ITO.black)
-      .attr('stroke-width', 3.5)
-      .attr('marker-end', `url(#${id}-arrow-1)`);
-  }
+  const arrows = data.arrows;
+  const k = arrows ? arrows.sampleSteps.length / 2 : 0;
+  const arrowLayer = frame.layer('arrows');
+  arrowLayer
+    .selectAll<SVGGElement, number>('g.sample-arrows')
+    .data(arrows ? [0] : [])
+    .join('g')
+    .attr('class', 'sample-arrows')
+    .selectAll<SVGLineElement, number>('line.sample-arrow')
+    .data(d3.range(k))
+    .join('line')
+    .attr('class', 'sample-arrow')
+    .attr('x1', arrows ? x(arrows.at[0]) : 0)
+    .attr('y1', arrows ? y(arrows.at[1]) : 0)
+    .attr('x2', (s) => (arrows ? x(arrows.at[0] + (arrows.sampleSteps[2 * s] as number)) : 0))
+    .attr('y2', (s) => (arrows ? y(arrows.at[1] + (arrows.sampleSteps[2 * s + 1] as number)) : 0))
+    .attr('stroke', SAMPLE_ARROW_COLOUR)
+    .attr('stroke-width', 1.4)
+    .attr('opacity', 0.9)
+    .attr('marker-end', `url(#${id}-arrow-0)`);
+  arrowLayer
+    .selectAll<SVGLineElement, GradientArrows>('line.mean-arrow')
+    .data(arrows ? [arrows] : [])
+    .join('line')
+    .attr('class', 'mean-arrow')
+    .attr('x1', (a) => x(a.at[0]))
+    .attr('y1', (a) => y(a.at[1]))
+    .attr('x2', (a) => x(a.at[0] + a.meanStep[0]))
+    .attr('y2', (a) => y(a.at[1] + a.meanStep[1]))
+    .attr('stroke', colours[data.arrowRun] ?? NEUTRAL)
+    .attr('stroke-width', 3.5)
+    .attr('marker-end', `url(#${id}-arrow-1)`);
 
-  g.append('g')
-    .attr('transform', `translate(0,${h})`)
-    .call(d3.axisBottom(x).ticks(Math.max(3, Math.floor(w / 70))));
-  g.append('g').call(d3.axisLeft(y).ticks(Math.max(3, Math.floor(h / 50))));
-  g.append('text')
-    .attr('x', w / 2)
-    .attr('y', h + 36)
-    .attr('text-anchor', 'middle')
-    .attr('font-size', 12)
-    .text('w (slope)');
-  g.append('text')
-    .attr('transform', `translate(${-38},${h / 2}) rotate(-90)`)
-    .attr('text-anchor', 'middle')
-    .attr('font-size', 12)
-    .text('b (intercept)');
+  drawAxes(frame, x, y, {
+    xLabel: 'w (slope)',
+    yLabel: 'b (intercept)',
+    xTicks: x.ticks(Math.max(3, Math.floor(w / 70))),
+    yTicks: y.ticks(Math.max(3, Math.floor(h / 50))),
+  });
+
+  const series: ReadoutSeries<StepPoint>[] = data.runs.map((run, r) => ({
+    key: String(run.batchSize),
+    label: data.runLabels[r] ?? `B = ${run.batchSize}`,
+    colour: colours[r] ?? NEUTRAL,
+    points: paths[r] ?? [],
+    describe: (p) => `step ${p.step}, loss ${formatTick(p.loss)}`,
+  }));
+  attachReadout(frame, {
+    mode: 'xy',
+    x: (v) => x(v),
+    y: (v) => y(v),
+    invertX: (px) => x.invert(px),
+    invertY: (py) => y.invert(py),
+    series,
+    title: (vw, vb) => {
+      const loss = gridLossAt(grid, vw, vb);
+      return `w = ${formatTick(vw)}, b = ${formatTick(vb)}${loss === null ? '' : `: loss ${formatTick(loss)}`}`;
+    },
+    name: 'The loss landscape',
+  });
 }

@@ -6,15 +6,20 @@ export function LossPanel() {
   const session = useSession();
   const runs = useAppState((s) => s.runs);
   const xAxis = useAppState((s) => s.settings.xAxis);
+  const xScale = useAppState((s) => s.settings.xScale);
   const yScale = useAppState((s) => s.settings.yScale);
+  const settings = useAppState((s) => s.settings);
   const focusedRunId = useAppState((s) => s.focusedRunId);
   return (
     <LossPlot
       runs={runs}
       xAxis={xAxis}
+      xScale={xScale}
       yScale={yScale}
+      settings={settings}
       focusedRunId={focusedRunId}
       onXAxis={(axis) => session.update({ xAxis: axis })}
+      onXScale={(scale) => session.update({ xScale: scale })}
       onYScale={(scale) => session.update({ yScale: scale })}
       onFocus={(id) => session.focus(id)}
       onRemove={(id) => session.removeRun(id)}

@@ -1,15 +1,23 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { X_AXES, type XAxis, type YScale } from '../../settings/settings';
+import { type Settings, X_AXES, type XAxis, type XScale, type YScale } from '../../settings/settings';
 import type { RunState } from '../../state/session';
+import { fileSlug } from '../chart/export';
+import { batchSizeColour } from '../chart/palette';
+import { ExportButtons } from '../shared/ExportButtons';
 import { useElementWidth } from '../shared/use-element-width';
-import { drawLossPlot, type LossPlotRun } from './draw-loss-plot';
+import { drawLossPlot, effectiveXScale, type LossPlotRun } from './draw-loss-plot';
+import { lossCsv } from './loss-csv';
 
 export interface LossPlotProps {
   runs: readonly RunState[];
   xAxis: XAxis;
+  xScale: XScale;
   yScale: YScale;
   focusedRunId: number | null;
+  /** The settings the runs were trained with, written into the CSV. */
+  settings: Settings;
   onXAxis: (axis: XAxis) => void;
+  onXScale: (scale: XScale) => void;
   onYScale: (scale: YScale) => void;
   onFocus: (id: number) => void;
   onRemove: (id: number) => void;
@@ -36,7 +44,7 @@ function toPlotRun(run: RunState): LossPlotRun {
   return {
     id: run.id,
     label: run.label,
-    colour: run.colour,
+    colour: batchSizeColour(run.batchSize, run.n),
     diverged: run.status === 'diverged',
     n: run.n,
     batchSize: run.batchSize,
@@ -59,7 +67,7 @@ function formatCount(v: number): string {
 }
 
 export function LossPlot(props: LossPlotProps) {
-  const { runs, xAxis, yScale, focusedRunId } = props;
+  const { runs, xAxis, xScale, yScale, focusedRunId } = props;
   const svgRef = useRef<SVGSVGElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
   const [showBatchLoss, setShowBatchLoss] = useState(true);
@@ -69,17 +77,20 @@ export function LossPlot(props: LossPlotProps) {
   const width = Math.max(260, Math.floor(useElementWidth(boxRef, 640)));
   const height = Math.round(Math.min(420, Math.max(240, width * 0.5)));
 
+  const plotRuns = runs.map(toPlotRun);
+  const logX = effectiveXScale(xScale, xAxis, plotRuns) === 'log';
   useEffect(() => {
     if (!svgRef.current) return;
     drawLossPlot(svgRef.current, runs.map(toPlotRun), {
       width,
       height,
       xAxis,
+      xScale,
       yScale,
       showBatchLoss,
       focusedRunId,
     });
-  }, [runs, width, height, xAxis, yScale, showBatchLoss, focusedRunId]);
+  }, [runs, width, height, xAxis, xScale, yScale, showBatchLoss, focusedRunId]);
 
   const summary =
     runs.length === 0
@@ -124,6 +135,18 @@ export function LossPlot(props: LossPlotProps) {
             </label>
           ))}
         </fieldset>
+        <label
+          className="checkbox"
+          title={xScale === 'auto' ? 'Chosen for these runs; tick or untick to choose yourself' : undefined}
+        >
+          <input
+            type="checkbox"
+            className="log-x"
+            checked={logX}
+            onChange={(e) => props.onXScale(e.target.checked ? 'log' : 'linear')}
+          />
+          Log x{xScale === 'auto' ? ' (auto)' : ''}
+        </label>
         <label className="checkbox">
           <input
             type="checkbox"
@@ -137,6 +160,12 @@ export function LossPlot(props: LossPlotProps) {
       <div ref={boxRef} className="plot-box">
         <svg ref={svgRef} id={`${svgId}-loss`} role="img" aria-label={`Loss curves. ${summary}`} />
       </div>
+      <ExportButtons
+        svg={() => svgRef.current}
+        what="the loss plot"
+        filename={`batchlab-loss-${fileSlug(props.settings.dataset)}`}
+        csv={() => lossCsv(runs.map(toPlotRun), props.settings)}
+      />
       <p className="plot-key">
         <span>
           <span className="key-bold" aria-hidden="true" /> loss on the whole dataset
@@ -160,7 +189,11 @@ export function LossPlot(props: LossPlotProps) {
               onClick={() => props.onFocus(run.id)}
               title="Show this run's model in the data view"
             >
-              <span className="swatch" style={{ background: run.colour }} aria-hidden="true" />
+              <span
+                className="swatch"
+                style={{ background: batchSizeColour(run.batchSize, run.n) }}
+                aria-hidden="true"
+              />
               {run.label}
               {run.status === 'diverged' ? <strong className="diverged-tag"> diverged</strong> : null}
             </button>

@@ -3,10 +3,13 @@
  * translucent; the mean of each bucket once several steps share one, with the min–max band
  * for the focused run) and the full-dataset loss (bold). The same runs on four x axes: updates, epochs, samples seen, time.
  */
-import { area, axisBottom, axisLeft, format, line, scaleLinear, scaleLog, select } from 'd3';
+import { area, line, scaleLinear, scaleLog, scaleSymlog, select } from 'd3';
 import type { LastBatchPolicy } from '../../engine/types';
-import type { XAxis, YScale } from '../../settings/settings';
+import type { XAxis, XScale, YScale } from '../../settings/settings';
 import type { BatchBucket, DatasetLossPoint } from '../../state/loss-series';
+import { chartFrame, drawAxes } from '../chart/frame';
+import { attachReadout, type ReadoutSeries } from '../chart/readout';
+import { formatTick, logTicks, symlogTicks } from '../chart/ticks';
 
 export interface LossPlotRun {
   id: number;
@@ -27,6 +30,8 @@ export interface LossPlotOptions {
   width: number;
   height: number;
   xAxis: XAxis;
+  /** The x scale chosen (`auto`: see `effectiveXScale`). */
+  xScale: XScale;
   yScale: YScale;
   showBatchLoss: boolean;
   focusedRunId: number | null;
@@ -82,8 +87,55 @@ function datasetX(run: LossPlotRun, point: DatasetLossPoint, axis: XAxis): numbe
   return axis === 'time' ? point.timeMs / 1000 : stepToX(run, point.step, axis);
 }
 
+/** Runs that span more than this factor in updates are read on a log x axis by default. */
+export const LOG_X_SPAN = 30;
+
+/**
+ * The x scale a plot uses: the user's choice, or for `auto` a readable default per axis. Updates
+ * go log when the runs' update counts differ by more than LOG_X_SPAN× (B = 1's thousands of
+ * updates would squash B = N's dozen into a sliver); epochs, samples and time are shared by every
+ * run, so they stay linear.
+ */
+export function effectiveXScale(
+  choice: XScale,
+  axis: XAxis,
+  runs: readonly Pick<LossPlotRun, 'datasetLosses' | 'buckets'>[],
+): 'linear' | 'log' {
+  if (choice !== 'auto') return choice;
+  if (axis !== 'updates') return 'linear';
+  const ends = runs
+    .map((r) =>
+      Math.max(
+        r.datasetLosses.at(-1)?.step ?? 0,
+        (r.buckets.at(-1)?.stepStart ?? 0) + (r.buckets.at(-1)?.count ?? 0),
+      ),
+    )
+    .filter((v) => v > 0);
+  if (ends.length < 2) return 'linear';
+  return Math.max(...ends) / Math.min(...ends) > LOG_X_SPAN ? 'log' : 'linear';
+}
+
 const MARGIN = { top: 12, right: 16, bottom: 46, left: 58 };
 const LOG_FLOOR = 1e-6;
+
+/** The words for a position on the x axis, for the read-out's first line. */
+function describeX(axis: XAxis, value: number): string {
+  switch (axis) {
+    case 'updates':
+      return `${Math.round(value).toLocaleString('en-US')} updates`;
+    case 'epochs':
+      return `epoch ${formatTick(value)}`;
+    case 'samples':
+      return `${Math.round(value).toLocaleString('en-US')} samples seen`;
+    case 'time':
+      return `${formatTick(value)} s of training`;
+  }
+}
+
+export function formatLossValue(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  return v >= 0.01 ? v.toFixed(4) : v.toExponential(2);
+}
 
 export function drawLossPlot(
   svgElement: SVGSVGElement,
@@ -91,12 +143,9 @@ export function drawLossPlot(
   options: LossPlotOptions,
 ): void {
   const { width, height, xAxis } = options;
-  const innerWidth = Math.max(10, width - MARGIN.left - MARGIN.right);
-  const innerHeight = Math.max(10, height - MARGIN.top - MARGIN.bottom);
-  const svg = select(svgElement)
-    .attr('viewBox', `0 0 ${width} ${height}`)
-    .attr('width', width)
-    .attr('height', height);
+  const frame = chartFrame(svgElement, { width, height, margin: MARGIN });
+  const { innerWidth, innerHeight } = frame;
+  select(svgElement).select('g.chart-root').classed('plot-root', true);
 
   // Domains: x over everything; y over the dataset losses and batch means (spikes of single
   // batches are clipped rather than squashing every curve flat).
@@ -123,7 +172,13 @@ export function drawLossPlot(
     yMin = 0.01;
     yMax = 1;
   }
-  const x = scaleLinear().domain([0, xMax]).range([0, innerWidth]).nice();
+  const logX = effectiveXScale(options.xScale, xAxis, runs) === 'log';
+  const xTickCount = Math.max(2, Math.floor(innerWidth / 90));
+  // Log x is symmetric-log: linear below 1, so step 0 (the start) stays on the plot.
+  const x = logX
+    ? scaleSymlog().constant(1).domain([0, xMax]).range([0, innerWidth])
+    : scaleLinear().domain([0, xMax]).range([0, innerWidth]).nice();
+  const xTicks = logX ? symlogTicks(xMax, xTickCount + 1) : x.ticks(xTickCount);
   const logScale = options.yScale === 'log';
   const y = logScale
     ? scaleLog()
@@ -136,75 +191,17 @@ export function drawLossPlot(
         .nice()
         .clamp(true);
   const yv = (v: number) => y(logScale ? Math.max(LOG_FLOOR, v) : v);
-
-  let root = svg.select<SVGGElement>('g.plot-root');
-  if (root.empty()) {
-    root = svg.append('g').attr('class', 'plot-root');
-    root
-      .append('clipPath')
-      .attr('id', `${svgElement.id || 'loss'}-clip`)
-      .append('rect');
-    root.append('g').attr('class', 'grid');
-    root.append('g').attr('class', 'x-axis axis');
-    root.append('g').attr('class', 'y-axis axis');
-    root.append('g').attr('class', 'curves');
-    root.append('g').attr('class', 'markers');
-    root.append('text').attr('class', 'axis-label x-label').attr('text-anchor', 'middle');
-    root
-      .append('text')
-      .attr('class', 'axis-label y-label')
-      .attr('text-anchor', 'middle')
-      .attr('transform', 'rotate(-90)');
-  }
-  root.attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
-  const clipId = `${svgElement.id || 'loss'}-clip`;
-  root.select('clipPath rect').attr('width', innerWidth).attr('height', innerHeight);
-
-  const xTicks = Math.max(2, Math.floor(innerWidth / 90));
-  const yTicks = Math.max(2, Math.floor(innerHeight / 50));
-  const xFormat = xAxis === 'epochs' || xAxis === 'time' ? format('~g') : format('~s');
-  root
-    .select<SVGGElement>('g.x-axis')
-    .attr('transform', `translate(0,${innerHeight})`)
-    .call(
-      axisBottom(x)
-        .ticks(xTicks)
-        .tickFormat((d) => xFormat(d as number)),
-    );
-  // Log axes over less than a decade get many ticks: keep an even subset, all labelled.
-  // Over several decades, label round numbers only (1, 2, 5 or powers of ten).
-  const allTicks = y.ticks(yTicks);
+  const yTickCount = Math.max(2, Math.floor(innerHeight / 50));
   const [d0, d1] = y.domain() as [number, number];
-  const decades = logScale ? Math.log10(d1 / d0) : 0;
-  const mantissa = (t: number) => Math.round(t / 10 ** Math.floor(Math.log10(t) + 1e-9));
-  const round =
-    decades >= 1 ? allTicks.filter((t) => (decades > 3 ? [1] : [1, 2, 5]).includes(mantissa(t))) : allTicks;
-  const every = Math.max(1, Math.ceil(round.length / (yTicks + 1)));
-  const tickValues = round.filter((_, i) => i % every === 0);
-  root.select<SVGGElement>('g.y-axis').call(
-    axisLeft(y)
-      .tickValues(tickValues)
-      .tickFormat((d) => format(logScale ? '.2~g' : '~g')(d as number)),
-  );
-  root
-    .select<SVGGElement>('g.grid')
-    .selectAll<SVGLineElement, number>('line')
-    .data(tickValues)
-    .join('line')
-    .attr('x1', 0)
-    .attr('x2', innerWidth)
-    .attr('y1', (d) => y(d))
-    .attr('y2', (d) => y(d));
-  root
-    .select('text.x-label')
-    .attr('x', innerWidth / 2)
-    .attr('y', innerHeight + 38)
-    .text(X_AXIS_LABELS[xAxis]);
-  root
-    .select('text.y-label')
-    .attr('x', -innerHeight / 2)
-    .attr('y', -44)
-    .text(`Loss${logScale ? ' (log scale)' : ''}`);
+  const yTicks = logScale ? logTicks(d0, d1, yTickCount + 1) : y.ticks(yTickCount);
+  svgElement.dataset.xScale = logX ? 'log' : 'linear';
+  drawAxes(frame, x, y, {
+    xLabel: `${X_AXIS_LABELS[xAxis]}${logX ? ', log scale' : ''}`,
+    yLabel: `Loss${logScale ? ' (log scale)' : ''}`,
+    xTicks,
+    yTicks,
+    grid: true,
+  });
 
   const bandPath = area<BandPoint>()
     .x((d) => x(d.x))
@@ -214,9 +211,8 @@ export function drawLossPlot(
     .x((d) => x(d.x))
     .y((d) => yv(d.y));
 
-  const groups = root
-    .select<SVGGElement>('g.curves')
-    .attr('clip-path', `url(#${clipId})`)
+  const groups = frame
+    .layer('curves')
     .selectAll<SVGGElement, LossPlotRun>('g.run')
     .data(runs, (d) => String(d.id))
     .join((enter) => {
@@ -227,8 +223,10 @@ export function drawLossPlot(
       return g;
     })
     .attr('data-run-id', (d) => d.id)
+    .attr('data-batch-size', (d) => d.batchSize)
     .classed('focused', (d) => d.id === options.focusedRunId);
 
+  const curvePoints = new Map<number, Point[]>();
   groups.each(function (run) {
     const g = select(this);
     const buckets = options.showBatchLoss ? run.buckets : [];
@@ -250,6 +248,7 @@ export function drawLossPlot(
     const points = run.datasetLosses
       .filter((p) => Number.isFinite(p.loss))
       .map((p) => ({ x: datasetX(run, p, xAxis), y: p.loss }));
+    curvePoints.set(run.id, points);
     g.select('path.dataset-line')
       .attr('stroke', run.colour)
       .attr('d', points.length ? linePath(points) : null);
@@ -265,8 +264,8 @@ export function drawLossPlot(
       const py = last ? yv(last.loss) : 0;
       return { run, px: Math.min(innerWidth, px), py: Math.max(8, Math.min(innerHeight - 4, py)) };
     });
-  root
-    .select<SVGGElement>('g.markers')
+  frame
+    .layer('markers', false)
     .selectAll<SVGGElement, (typeof diverged)[number]>('g.diverged')
     .data(diverged, (d) => String(d.run.id))
     .join((enter) => {
@@ -281,4 +280,23 @@ export function drawLossPlot(
     .attr('fill', (d) => d.run.colour)
     .attr('text-anchor', (d) => (d.px < 80 ? 'start' : 'end'))
     .attr('x', (d) => (d.px < 80 ? 8 : -8));
+
+  // Hover: the full-dataset loss of every run at the cursor.
+  const series: ReadoutSeries[] = runs.map((run) => ({
+    key: String(run.id),
+    label: run.label,
+    colour: run.colour,
+    points: curvePoints.get(run.id) ?? [],
+    describe: (p) => `loss ${formatLossValue(p.y)} (${describeX(xAxis, p.x)})`,
+  }));
+  attachReadout(frame, {
+    mode: 'x',
+    x: (v) => x(v),
+    y: yv,
+    invertX: (px) => x.invert(px),
+    invertY: (py) => y.invert(py),
+    series,
+    title: (vx) => `At ${describeX(xAxis, Math.max(0, vx))}: loss on the whole dataset`,
+    name: 'Loss curves',
+  });
 }

@@ -6,6 +6,7 @@ import { drawNoisePlot, formatNumber } from './noise-plot';
 import type { NoiseReport } from './noise-report';
 import './noise.css';
 import { errorText } from '../../error-text';
+import { ExportButtons } from '../shared/ExportButtons';
 
 export interface NoisePanelProps {
   /**
@@ -174,7 +175,8 @@ export function NoisePanel({
           </li>
           <li>
             <span className="noise-swatch noise-swatch-point" aria-hidden="true" />
-            measured: mean over {report.measurements[0]?.batches ?? 0} random batches, bars ±2 standard errors
+            measured: mean over {report.measurements[0]?.batches ?? 0} random batches, bars ±2 standard
+            errors, in the colour of that batch size's run
           </li>
           <li>
             <span className="noise-swatch noise-swatch-marker" aria-hidden="true" />
@@ -184,6 +186,20 @@ export function NoisePanel({
         </ul>
       )}
       <div className="noise-plots" ref={plotRef} />
+      {report && (
+        <div className="noise-exports">
+          <ExportButtons
+            svg={() => plotRef.current?.querySelector<SVGSVGElement>('svg.noise-error-plot') ?? null}
+            what="the gradient noise plot"
+            filename="batchlab-noise-error"
+          />
+          <ExportButtons
+            svg={() => plotRef.current?.querySelector<SVGSVGElement>('svg.noise-cosine-plot') ?? null}
+            what="the cosine plot"
+            filename="batchlab-noise-cosine"
+          />
+        </div>
+      )}
       {report && (
         <>
           <p className="noise-sentence" data-testid="noise-sentence">

@@ -2,14 +2,20 @@
  * Draws the gradient-noise figures with D3 into a container element:
  *  1. measured E‖g_B − G‖² (points, ±2 standard errors) against the exact curve, log–log;
  *  2. the mean cosine between g_B and G against B.
- * Both mark B_simple on the batch-size axis. Pure drawing: every number comes in `NoiseReport`.
+ * Both mark B_simple on the batch-size axis. Each measured point wears its batch size's colour,
+ * as that batch size's run does on the loss plot; the theory is neutral ink.
+ * Pure drawing: every number comes in `NoiseReport`.
  */
 import * as d3 from 'd3';
+import { type ChartFrame, chartFrame, drawAxes } from '../chart/frame';
+import { batchSizeColour, NEUTRAL } from '../chart/palette';
+import { attachReadout, type ReadoutPoint } from '../chart/readout';
+import { logTicks } from '../chart/ticks';
 import type { NoiseReport } from './noise-report';
-import { OKABE_ITO } from './palette';
 
 const MARGIN = { top: 28, right: 16, bottom: 44, left: 64 };
-let clipCounter = 0;
+/** The cosine curve: lighter than the theory, so the coloured points stand out on it. */
+const COSINE_LINE = '#9a9a9a';
 
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
@@ -25,15 +31,8 @@ function chartWidth(containerWidth: number): number {
   return width >= 760 ? Math.floor((width - 16) / 2) : width;
 }
 
-function bSimpleMarker(
-  g: d3.Selection<SVGGElement, unknown, null, undefined>,
-  x: d3.ScaleLogarithmic<number, number>,
-  bSimple: number,
-  height: number,
-): void {
+function bSimpleMarker(frame: ChartFrame, x: d3.ScaleLogarithmic<number, number>, bSimple: number): void {
   const [lo, hi] = x.domain() as [number, number];
-  const marker = g.append('g').attr('class', 'b-simple-marker');
-  if (!Number.isFinite(bSimple)) return;
   const inside = bSimple >= lo && bSimple <= hi;
   const at = x(Math.min(hi, Math.max(lo, bSimple)));
   const label = inside
@@ -41,22 +40,28 @@ function bSimpleMarker(
     : bSimple > hi
       ? `B_simple ≈ ${formatNumber(bSimple)} →`
       : `← B_simple ≈ ${formatNumber(bSimple)}`;
+  const textAnchor = at > x.range()[1]! * 0.6 ? 'end' : 'start';
+  const marker = frame.layer('b-simple-marker', false);
+  const shown = Number.isFinite(bSimple) ? [at] : [];
   marker
-    .append('line')
-    .attr('x1', at)
-    .attr('x2', at)
+    .selectAll('line')
+    .data(shown)
+    .join('line')
+    .attr('x1', (d) => d)
+    .attr('x2', (d) => d)
     .attr('y1', 0)
-    .attr('y2', height)
-    .attr('stroke', OKABE_ITO.bluishGreen)
+    .attr('y2', frame.innerHeight)
+    .attr('stroke', NEUTRAL)
     .attr('stroke-width', 2)
     .attr('stroke-dasharray', '6 4');
-  const textAnchor = at > x.range()[1]! * 0.6 ? 'end' : 'start';
   marker
-    .append('text')
-    .attr('x', at + (textAnchor === 'end' ? -4 : 4))
+    .selectAll('text')
+    .data(shown)
+    .join('text')
+    .attr('x', (d) => d + (textAnchor === 'end' ? -4 : 4))
     .attr('y', 12)
     .attr('text-anchor', textAnchor)
-    .attr('fill', '#00664a')
+    .attr('fill', NEUTRAL)
     .attr('font-size', 12)
     .attr('font-weight', 600)
     .attr('paint-order', 'stroke')
@@ -65,77 +70,25 @@ function bSimpleMarker(
     .text(label);
 }
 
-function axes(
-  g: d3.Selection<SVGGElement, unknown, null, undefined>,
-  x: d3.ScaleLogarithmic<number, number>,
-  y: d3.ScaleContinuousNumeric<number, number>,
-  width: number,
-  height: number,
-  labels: { x: string; y: string },
-  yTicks: number,
-): void {
-  const xAxis = d3.axisBottom(x).ticks(Math.max(2, Math.floor(width / 70)), '~s');
-  g.append('g').attr('class', 'x-axis').attr('transform', `translate(0,${height})`).call(xAxis);
-  const small = d3.format('.0e');
-  const plain = d3.format('~g');
-  const yAxis = d3.axisLeft(y).ticks(yTicks);
-  if ('base' in y) {
-    // Label only the powers of ten (or a few plain ticks when the range spans less than a decade).
-    const [lo, hi] = y.domain() as [number, number];
-    const powers: number[] = [];
-    for (let e = Math.ceil(Math.log10(lo)); e <= Math.floor(Math.log10(hi)); e++) powers.push(10 ** e);
-    const values = powers.length >= 2 ? powers : y.ticks(4);
-    yAxis
-      .tickValues(values)
-      .tickFormat((v) =>
-        Math.abs(Number(v)) < 0.01 && Number(v) !== 0 ? small(Number(v)) : plain(Number(v)),
-      );
-  }
-  g.append('g').attr('class', 'y-axis').call(yAxis);
-  g.append('text')
-    .attr('x', width / 2)
-    .attr('y', height + 36)
-    .attr('text-anchor', 'middle')
-    .attr('font-size', 12)
-    .text(labels.x);
-  g.append('text')
-    .attr('transform', `translate(${-50},${height / 2}) rotate(-90)`)
-    .attr('text-anchor', 'middle')
-    .attr('font-size', 12)
-    .text(labels.y);
-}
-
-function prepareSvg(
-  container: HTMLElement,
-  className: string,
-  width: number,
-  height: number,
-  label: string,
-): d3.Selection<SVGGElement, unknown, null, undefined> {
+/** One of the two <svg>s in the container, created on first use. */
+function plotSvg(container: HTMLElement, className: string): SVGSVGElement {
   const root = d3.select(container);
   let svg = root.select<SVGSVGElement>(`svg.${className}`);
-  if (svg.empty()) svg = root.append('svg').attr('class', className);
-  svg
-    .attr('width', width)
-    .attr('height', height)
-    .attr('viewBox', `0 0 ${width} ${height}`)
-    .attr('role', 'img')
-    .attr('aria-label', label);
-  svg.selectAll('*').remove();
-  svg.append('title').text(label);
-  return svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
+  if (svg.empty()) svg = root.append('svg').attr('class', className).attr('role', 'img');
+  return svg.node() as SVGSVGElement;
+}
+
+interface MeasuredPoint extends ReadoutPoint {
+  batchSize: number;
+  standardError: number;
+  batches: number;
+  expected: number;
 }
 
 export function drawNoisePlot(container: HTMLElement, report: NoiseReport, containerWidth: number): void {
   const width = chartWidth(containerWidth);
   const height = 300;
-  const innerWidth = width - MARGIN.left - MARGIN.right;
-  const innerHeight = height - MARGIN.top - MARGIN.bottom;
   const n = report.n;
-  const x = d3
-    .scaleLog()
-    .domain([1, Math.max(2, n)])
-    .range([0, innerWidth]);
 
   // --- 1. Mean squared error of mini-batch gradients ---------------------------------------
   const below = report.measurements.filter((m) => m.batchSize < n && m.meanSquaredError > 0);
@@ -149,93 +102,175 @@ export function drawNoisePlot(container: HTMLElement, report: NoiseReport, conta
   ].filter((v) => v > 0 && Number.isFinite(v));
   const yMax = values.length ? (d3.max(values) as number) * 1.6 : 1;
   const yMin = values.length ? (d3.min(values) as number) / 1.6 : 1e-3;
-  const y = d3.scaleLog().domain([yMin, yMax]).range([innerHeight, 0]);
   const errorLabel = `Mean squared error of mini-batch gradients against batch size, log–log: ${below.length} measured points and the exact curve; B_simple ≈ ${formatNumber(report.simpleNoiseScale)}`;
-  const g1 = prepareSvg(container, 'noise-error-plot', width, height, errorLabel);
-  axes(g1, x, y, innerWidth, innerHeight, { x: 'batch size B (log scale)', y: 'E‖g_B − G‖² (log scale)' }, 5);
-  bSimpleMarker(g1, x, report.simpleNoiseScale, innerHeight);
+  const f1 = chartFrame(plotSvg(container, 'noise-error-plot'), {
+    width,
+    height,
+    margin: MARGIN,
+    label: errorLabel,
+  });
+  const x = d3
+    .scaleLog()
+    .domain([1, Math.max(2, n)])
+    .range([0, f1.innerWidth]);
+  const xTicks = logTicks(1, Math.max(2, n), Math.max(2, Math.floor(f1.innerWidth / 50)));
+  const y = d3.scaleLog().domain([yMin, yMax]).range([f1.innerHeight, 0]);
+  const [ylo, yhi] = y.domain() as [number, number];
+  drawAxes(f1, x, y, {
+    xLabel: 'batch size B (log scale)',
+    yLabel: 'E‖g_B − G‖² (log scale)',
+    xTicks,
+    yTicks: logTicks(ylo, yhi, 6),
+  });
+  bSimpleMarker(f1, x, report.simpleNoiseScale);
   const line = d3
     .line<{ batchSize: number; expected: number }>()
     .x((d) => x(d.batchSize))
     .y((d) => y(Math.max(d.expected, yMin / 10)));
-  const clipId = `noise-clip-${++clipCounter}`;
-  g1.append('clipPath')
-    .attr('id', clipId)
-    .append('rect')
-    .attr('width', innerWidth)
-    .attr('height', innerHeight);
-  g1.append('path')
+  f1.layer('theory')
+    .selectAll('path.theory-curve')
+    .data([report.curve.filter((c) => c.expected > 0)])
+    .join('path')
     .attr('class', 'theory-curve')
-    .attr('clip-path', `url(#${clipId})`)
-    .attr('d', line(report.curve.filter((c) => c.expected > 0)) ?? '')
+    .attr('d', (d) => line(d) ?? '')
     .attr('fill', 'none')
-    .attr('stroke', OKABE_ITO.blue)
+    .attr('stroke', NEUTRAL)
     .attr('stroke-width', 2);
-  const points = g1.append('g').attr('class', 'measured');
-  const point = points
-    .selectAll('g')
-    .data(below)
-    .join('g')
-    .attr('class', 'measured-point')
+  const point = f1
+    .layer('measured', false)
+    .selectAll<SVGGElement, (typeof below)[number]>('g.measured-point')
+    .data(below, (m) => String(m.batchSize))
+    .join((enter) => {
+      const g = enter.append('g').attr('class', 'measured-point');
+      g.append('line').attr('class', 'error-bar').attr('stroke-width', 2);
+      g.append('circle').attr('r', 4.5).append('title');
+      return g;
+    })
     .attr('data-batch-size', (m) => m.batchSize);
   point
-    .append('line')
-    .attr('class', 'error-bar')
+    .select('line.error-bar')
     .attr('x1', (m) => x(m.batchSize))
     .attr('x2', (m) => x(m.batchSize))
     .attr('y1', (m) => y(Math.max(m.meanSquaredError - 2 * m.standardError, yMin)))
     .attr('y2', (m) => y(m.meanSquaredError + 2 * m.standardError))
-    .attr('stroke', OKABE_ITO.vermillion)
-    .attr('stroke-width', 2);
+    .attr('stroke', (m) => batchSizeColour(m.batchSize, n));
   point
-    .append('circle')
+    .select('circle')
     .attr('cx', (m) => x(m.batchSize))
     .attr('cy', (m) => y(m.meanSquaredError))
-    .attr('r', 4.5)
-    .attr('fill', OKABE_ITO.vermillion)
-    .append('title')
+    .attr('fill', (m) => batchSizeColour(m.batchSize, n))
+    .select('title')
     .text(
       (m) =>
         `B = ${m.batchSize}: measured ${formatNumber(m.meanSquaredError)} ± ${formatNumber(m.standardError)} (${m.batches} batches), exact ${formatNumber(m.expected)}`,
     );
+  const measured: MeasuredPoint[] = below.map((m) => ({
+    x: m.batchSize,
+    y: m.meanSquaredError,
+    batchSize: m.batchSize,
+    standardError: m.standardError,
+    batches: m.batches,
+    expected: m.expected,
+  }));
+  attachReadout(f1, {
+    mode: 'x',
+    x: (v) => x(v),
+    y: (v) => y(Math.max(v, yMin / 10)),
+    invertX: (px) => x.invert(px),
+    invertY: (py) => y.invert(py),
+    series: [
+      {
+        key: 'measured',
+        label: 'measured',
+        colour: NEUTRAL,
+        points: measured,
+        describe: (p: MeasuredPoint) => `${formatNumber(p.y)} ± ${formatNumber(p.standardError)}`,
+      },
+      {
+        key: 'exact',
+        label: 'exact',
+        colour: NEUTRAL,
+        points: measured.map((p) => ({ x: p.x, y: p.expected })),
+        describe: (p: ReadoutPoint) => formatNumber(p.y),
+      },
+    ],
+    title: (b) => `B = ${nearestMeasured(measured, b)}`,
+    name: 'Gradient noise against batch size',
+  });
 
   // --- 2. Cosine between g_B and G ---------------------------------------------------------
   const cosines = report.measurements.filter((m) => Number.isFinite(m.meanCosine));
   const lowest = Math.min(0, d3.min(cosines, (m) => m.meanCosine) ?? 0);
-  const yc = d3.scaleLinear().domain([lowest, 1]).range([innerHeight, 0]).nice();
   const cosineLabel = `Mean cosine between mini-batch gradient and full gradient against batch size: ${cosines.length} points`;
-  const g2 = prepareSvg(container, 'noise-cosine-plot', width, height, cosineLabel);
-  axes(
-    g2,
-    x,
-    yc as d3.ScaleContinuousNumeric<number, number>,
-    innerWidth,
-    innerHeight,
-    { x: 'batch size B (log scale)', y: 'mean cos(g_B, G)' },
-    5,
-  );
-  bSimpleMarker(g2, x, report.simpleNoiseScale, innerHeight);
-  g2.append('path')
+  const f2 = chartFrame(plotSvg(container, 'noise-cosine-plot'), {
+    width,
+    height,
+    margin: MARGIN,
+    label: cosineLabel,
+  });
+  const yc = d3.scaleLinear().domain([lowest, 1]).range([f2.innerHeight, 0]).nice();
+  drawAxes(f2, x, yc, {
+    xLabel: 'batch size B (log scale)',
+    yLabel: 'mean cos(g_B, G)',
+    xTicks,
+    yTicks: yc.ticks(5),
+  });
+  bSimpleMarker(f2, x, report.simpleNoiseScale);
+  f2.layer('cosine')
+    .selectAll('path.cosine-line')
+    .data([cosines])
+    .join('path')
     .attr('class', 'cosine-line')
     .attr(
       'd',
-      d3
-        .line<(typeof cosines)[number]>()
-        .x((m) => x(m.batchSize))
-        .y((m) => yc(m.meanCosine))(cosines) ?? '',
+      (d) =>
+        d3
+          .line<(typeof cosines)[number]>()
+          .x((m) => x(m.batchSize))
+          .y((m) => yc(m.meanCosine))(d) ?? '',
     )
     .attr('fill', 'none')
-    .attr('stroke', OKABE_ITO.orange)
+    .attr('stroke', COSINE_LINE)
     .attr('stroke-width', 2);
-  g2.append('g')
-    .selectAll('circle')
-    .data(cosines)
-    .join('circle')
-    .attr('class', 'cosine-point')
+  f2.layer('cosine-points', false)
+    .selectAll<SVGCircleElement, (typeof cosines)[number]>('circle.cosine-point')
+    .data(cosines, (m) => String(m.batchSize))
+    .join((enter) => {
+      const c = enter.append('circle').attr('class', 'cosine-point').attr('r', 4);
+      c.append('title');
+      return c;
+    })
+    .attr('data-batch-size', (m) => m.batchSize)
     .attr('cx', (m) => x(m.batchSize))
     .attr('cy', (m) => yc(m.meanCosine))
-    .attr('r', 4)
-    .attr('fill', OKABE_ITO.orange)
-    .append('title')
+    .attr('fill', (m) => batchSizeColour(m.batchSize, n))
+    .select('title')
     .text((m) => `B = ${m.batchSize}: mean cosine ${m.meanCosine.toFixed(3)}`);
+  const cosinePoints = cosines.map((m) => ({ x: m.batchSize, y: m.meanCosine }));
+  attachReadout(f2, {
+    mode: 'x',
+    x: (v) => x(v),
+    y: (v) => yc(v),
+    invertX: (px) => x.invert(px),
+    invertY: (py) => yc.invert(py),
+    series: [
+      {
+        key: 'cosine',
+        label: 'mean cosine',
+        colour: NEUTRAL,
+        points: cosinePoints,
+        describe: (p: ReadoutPoint) => p.y.toFixed(3),
+      },
+    ],
+    title: (b) => `B = ${nearestMeasured(cosinePoints, b)}`,
+    name: 'Cosine between mini-batch and full gradient against batch size',
+  });
+}
+
+/** The measured batch size nearest (in log) to b, for the read-out's title. */
+function nearestMeasured(points: readonly ReadoutPoint[], b: number): string {
+  let best = points[0]?.x;
+  for (const p of points)
+    if (best === undefined || Math.abs(Math.log(p.x / b)) < Math.abs(Math.log(best / b))) best = p.x;
+  return best === undefined ? formatNumber(b) : String(best);
 }
