@@ -8,7 +8,14 @@ import {
   FULL_BATCH_COLOUR,
   SAMPLE_COLOURS,
 } from './palette';
-import { keyboardStops, nearestByX, nearestOnScreen, type ReadoutOptions, readoutHits } from './readout';
+import {
+  keyboardStops,
+  nearestByX,
+  nearestOnScreen,
+  type ReadoutOptions,
+  readoutHits,
+  wrapLine,
+} from './readout';
 import { formatTick, logTicks, symlogTicks } from './ticks';
 
 describe('ticks', () => {
@@ -83,6 +90,17 @@ describe('read-out lookups', () => {
     expect(nearestOnScreen(cloud, 4, 0, identity)).toBe(2);
     expect(nearestOnScreen(cloud, 4, 4, identity)).toBe(1);
     expect(nearestOnScreen([], 4, 4, identity)).toBe(-1);
+  });
+
+  it('wraps a long line after its label, then between values', () => {
+    expect(wrapLine('short', 10)).toEqual(['short']);
+    expect(wrapLine('model of B = 8: class 0 45%, class 1 55%', 24)).toEqual([
+      'model of B = 8:',
+      '  class 0 45%,',
+      '  class 1 55%',
+    ]);
+    for (const line of wrapLine('nearest sample: class 1 at (−0.453, 0.151), far away', 20))
+      expect(line.length).toBeLessThanOrEqual(20);
   });
 
   it('gives one stop per pixel for the keyboard, sorted', () => {

@@ -130,6 +130,30 @@ export function readoutHits(options: ReadoutOptions, cx: number, cy: number, sla
   return hits;
 }
 
+/**
+ * Breaks lines longer than `maxChars` (a narrow plot's box) after their first ": ", then after
+ * ", " (or at a space), indenting the continuation, so the box fits inside the plot.
+ */
+export function wrapLine(text: string, maxChars: number): string[] {
+  if (text.length <= maxChars) return [text];
+  const colon = text.indexOf(': ');
+  const parts = colon > 0 && colon < maxChars ? [text.slice(0, colon + 1), text.slice(colon + 2)] : [text];
+  const lines: string[] = [];
+  parts.forEach((part, i) => {
+    let rest = i === 0 ? part : `  ${part}`;
+    while (rest.length > maxChars) {
+      // After a comma if one fits, else at a space.
+      const comma = rest.lastIndexOf(', ', maxChars - 1);
+      const cut = comma > 2 ? comma + 1 : rest.lastIndexOf(' ', maxChars);
+      if (cut <= 2) break;
+      lines.push(rest.slice(0, cut));
+      rest = `  ${rest.slice(cut).trimStart()}`;
+    }
+    lines.push(rest);
+  });
+  return lines;
+}
+
 interface ReadoutState {
   options: ReadoutOptions;
   frame: ChartFrame;
@@ -199,11 +223,15 @@ function render(state: ReadoutState, announce: boolean): void {
   const title = cursor ? options.title(options.invertX(cursor[0]), options.invertY(cursor[1])) : '';
   const extra =
     cursor && options.extra ? options.extra(options.invertX(cursor[0]), options.invertY(cursor[1])) : [];
+  // About 6.5 px per character of the 12 px font: wrap what would not fit the plot's width.
+  const maxChars = Math.max(16, Math.floor((frame.width - 24) / 6.5));
+  const wrapped = (text: string, colour: string | null, key: string) =>
+    wrapLine(text, maxChars).map((part, i) => ({ text: part, colour: i === 0 ? colour : null, key }));
   const lines = cursor
     ? [
-        { text: title, colour: null as string | null, key: '' },
-        ...hits.map((h) => ({ text: `${h.label}: ${h.text}`, colour: h.colour, key: h.key })),
-        ...extra.map((text) => ({ text, colour: null, key: '' })),
+        ...wrapped(title, null, ''),
+        ...hits.flatMap((h) => wrapped(`${h.label}: ${h.text}`, h.colour, h.key)),
+        ...extra.flatMap((text) => wrapped(text, null, '')),
       ]
     : [];
   const box = layer
@@ -225,7 +253,7 @@ function render(state: ReadoutState, announce: boolean): void {
       .attr('x', 8)
       .attr('y', (_, i) => 16 + i * lineHeight)
       .attr('data-series', (l) => l.key || null)
-      .attr('font-weight', (_, i) => (i === 0 ? 600 : null))
+      .attr('font-weight', (l) => (l.text === lines[0]?.text ? 600 : null))
       .text((l) => (l.colour ? `● ${l.text}` : l.text));
     // Width: measured where layout exists, estimated from the text otherwise.
     const node = text.node() as SVGTextElement | null;
@@ -239,13 +267,16 @@ function render(state: ReadoutState, announce: boolean): void {
     const boxHeight = 8 + lines.length * lineHeight;
     box.select('rect').attr('width', boxWidth).attr('height', boxHeight);
     const [cx, cy] = cursor;
-    const left = cx + 14 + boxWidth > frame.innerWidth ? cx - 14 - boxWidth : cx + 14;
+    const right = frame.innerWidth + frame.margin.right - 2;
+    let left = cx + 14 + boxWidth > right ? cx - 14 - boxWidth : cx + 14;
+    left = Math.min(right - boxWidth, Math.max(2 - frame.margin.left, left));
     const top = Math.max(0, Math.min(frame.innerHeight - boxHeight, (options.mode === 'xy' ? cy : 8) - 4));
-    box.attr('transform', `translate(${Math.max(-frame.margin.left, left)},${top})`);
+    box.attr('transform', `translate(${left},${top})`);
     // The bullets take their series' colour.
     text.selectAll<SVGTSpanElement, (typeof lines)[number]>('tspan').attr('fill', (l) => l.colour ?? null);
   }
-  if (announce && state.live) state.live.textContent = lines.map((l) => l.text).join('. ');
+  if (announce && state.live)
+    state.live.textContent = [title, ...hits.map((h) => `${h.label}: ${h.text}`), ...extra].join('. ');
 }
 
 function stopsOf(state: ReadoutState): number[] {

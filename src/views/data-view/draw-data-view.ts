@@ -225,6 +225,7 @@ function readoutSeries(
     points,
     describe: (p) => {
       const at = `(${formatTick(p.x)}, ${formatTick(p.y)})`;
+      // The nearest sample, e.g. "class 1 at (0.31, −1.2)".
       if (dataset.task !== 'classification') return at;
       const cls = Math.round(dataset.y[p.index * dataset.targetSize] as number);
       return `${names?.[cls] ?? `class ${cls}`} at ${at}`;
@@ -234,7 +235,7 @@ function readoutSeries(
 
 /** What the focused run's model says at the cursor. */
 function modelLines(picture: ModelPicture | null, x: number, y: number, options: DataViewOptions): string[] {
-  const who = options.runLabel ? `model of ${options.runLabel}` : 'untrained model';
+  const who = options.runLabel ? `model of ${options.runLabel.replace(/\s*\(.*\)$/, '')}` : 'untrained model';
   if (picture?.kind === 'boundary') {
     const probabilities = probabilitiesAt(picture, x, y);
     if (!probabilities) return [];

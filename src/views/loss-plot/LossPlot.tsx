@@ -66,6 +66,11 @@ function formatCount(v: number): string {
   return Math.round(v).toLocaleString('en-US');
 }
 
+/** The run's name without its gloss ("(SGD)", "(full batch)"), for narrow places. */
+function shortLabel(label: string): string {
+  return label.replace(/\s*\(.*\)$/, '');
+}
+
 export function LossPlot(props: LossPlotProps) {
   const { runs, xAxis, xScale, yScale, focusedRunId } = props;
   const svgRef = useRef<SVGSVGElement>(null);
@@ -237,7 +242,7 @@ export function LossPlot(props: LossPlotProps) {
                   data-first-loss={run.series.firstDatasetLoss() ?? ''}
                   data-latest-loss={run.datasetLoss ?? ''}
                 >
-                  <th scope="row">{run.label}</th>
+                  <th scope="row">{shortLabel(run.label)}</th>
                   <td>{formatCount(run.progress.step)}</td>
                   <td>{run.progress.epoch.toFixed(2)}</td>
                   <td>{formatCount(run.progress.samplesSeen)}</td>
