@@ -228,7 +228,6 @@ export function LossPlot(props: LossPlotProps) {
                 <th scope="col">Samples</th>
                 <th scope="col">Batch loss</th>
                 <th scope="col">Dataset loss</th>
-                <th scope="col">Start</th>
               </tr>
             </thead>
             <tbody>
@@ -248,12 +247,17 @@ export function LossPlot(props: LossPlotProps) {
                   <td>{formatCount(run.progress.samplesSeen)}</td>
                   <td>{formatLoss(run.lastBatchLoss)}</td>
                   <td>{run.status === 'diverged' ? 'diverged' : formatLoss(run.datasetLoss)}</td>
-                  <td>{formatLoss(run.series.firstDatasetLoss() ?? null)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
+        {runs[0] ? (
+          <p className="loss-table-note">
+            Every run starts from the same weights, at dataset loss{' '}
+            {formatLoss(runs[0].series.firstDatasetLoss() ?? null)}.
+          </p>
+        ) : null}
       </details>
     </div>
   );
