@@ -226,6 +226,98 @@ test.describe('a course page on another origin', () => {
   });
 });
 
+test.describe('the postMessage API under load', () => {
+  const PAGE = `${HOST_ORIGIN}/hosts/cross-origin.html`;
+
+  /** Posts every message to the iframe in one task of the course page: back to back. */
+  const flood = (page: Page, messages: readonly unknown[]) =>
+    page.evaluate(
+      ([list, origin]) => {
+        const target = (document.getElementById('lab-frame') as HTMLIFrameElement).contentWindow;
+        for (const m of list) target?.postMessage(m, origin);
+      },
+      [messages, APP_ORIGIN] as const,
+    );
+  const messagesOf = (page: Page, type: string) =>
+    page.evaluate(
+      (t) =>
+        (window as unknown as { batchlabMessages: { data: { type: string } }[] }).batchlabMessages
+          .filter((m) => m.data.type === t)
+          .map((m) => m.data),
+      type,
+    );
+
+  test('400 messages back to back: no uncaught error, and the frame still trains and answers', async ({
+    page,
+  }) => {
+    const watched = watchEverything(page);
+    await page.goto(PAGE);
+    const frame = page.frameLocator('#lab-frame');
+    await expectEmbedLearns(frame, 32);
+    // Before the messages were merged, this flood threw React's "maximum update depth exceeded"
+    // 7 times: each set started or focused a run, hundreds of store updates in one chain.
+    const sizes = [1, 2, 4, 8, 16, 32, 64, 128];
+    const messages: unknown[] = [];
+    for (let i = 0; i < 400; i++)
+      messages.push({ type: 'batchlab:set', params: { b: sizes[i % sizes.length] } });
+    // The last word: B = 16, training.
+    messages.push({ type: 'batchlab:set', params: { b: 16 } }, { type: 'batchlab:play' });
+    await flood(page, messages);
+    await expect(batchName(frame)).toHaveText('B = 16: mini-batch gradient descent');
+    await expectEmbedLearns(frame, 16, 0.99);
+    const sizesOnPlot = (await runRows(frame)).map((r) => r.batchSize);
+    expect(new Set(sizesOnPlot).size, `batch sizes on the plot: ${sizesOnPlot.join(', ')}`).toBe(
+      sizesOnPlot.length,
+    );
+    // Still answering: a `get` after the flood gets a state report with B = 16.
+    const before = (await messagesOf(page, 'batchlab:state')).length;
+    await flood(page, [{ type: 'batchlab:get' }]);
+    await expect
+      .poll(async () => {
+        const states = (await messagesOf(page, 'batchlab:state')) as unknown as { query: string }[];
+        return states.length > before && (states.at(-1)?.query.includes('b=16') ?? false);
+      })
+      .toBe(true);
+    expectClean(watched, [HOST_ORIGIN, APP_ORIGIN]);
+  });
+
+  test('with 8 runs on the plot, setting a B that is there keeps the batch sizes unique', async ({
+    page,
+  }) => {
+    const watched = watchEverything(page);
+    await page.goto(PAGE);
+    const frame = page.frameLocator('#lab-frame');
+    await expectEmbedLearns(frame, 32);
+    const eight = [1, 2, 4, 8, 16, 32, 64, 128];
+    await flood(page, [
+      { type: 'batchlab:set', params: { runs: eight.join(',') } },
+      { type: 'batchlab:set', params: { b: 64 } },
+    ]);
+    const sizes = async () => (await runRows(frame)).map((r) => r.batchSize).sort((a, b) => a - b);
+    await expect.poll(sizes).toEqual(eight);
+    await expectEmbedLearns(frame, 64, 0.99);
+    // Set again once the runs are all there: B = 64 is focused, nothing is removed or added.
+    const states = (await messagesOf(page, 'batchlab:state')).length;
+    await flood(page, [{ type: 'batchlab:set', params: { b: 64 } }]);
+    await expect.poll(async () => (await messagesOf(page, 'batchlab:state')).length).toBeGreaterThan(states);
+    await expect(batchName(frame)).toHaveText('B = 64: mini-batch gradient descent');
+    await expectEmbedLearns(frame, 128, 0.99);
+    expect(await sizes()).toEqual(eight);
+    // A value that is not a number is refused with an error, not read as B = 1.
+    await flood(page, [{ type: 'batchlab:set', params: { b: true } }]);
+    await expect
+      .poll(async () =>
+        ((await messagesOf(page, 'batchlab:error')) as unknown as { message: string }[]).map(
+          (m) => m.message,
+        ),
+      )
+      .toContain('ignored batchlab:set: parameter b has an unsupported value');
+    expect(await sizes()).toEqual(eight);
+    await expect(batchName(frame)).toHaveText('B = 64: mini-batch gradient descent');
+    expectClean(watched, [HOST_ORIGIN, APP_ORIGIN]);
+  });
+});
+
 test.describe(`the built site under a sub-path with "${STRICT_CSP}"`, () => {
   const BASE = `${HOST_ORIGIN}/batchlab/`;
 

@@ -123,4 +123,40 @@ describe('the iframe side of the postMessage API', () => {
     const messages = frame.posted.map((p) => p.message as { type: string; message?: string });
     expect(messages.some((m) => m.type === 'batchlab:error' && m.message?.includes('speed'))).toBe(true);
   });
+
+  it('merges a flood of messages: the first acts at once, the rest as one change after a pause', () => {
+    vi.useFakeTimers();
+    try {
+      const frame = fakeFrame();
+      const s = session();
+      connectHost(s, null, frame.win);
+      let storeUpdates = 0;
+      s.store.subscribe(() => storeUpdates++);
+      const sizes = [1, 2, 4, 8, 16, 32, 64, 128];
+      frame.deliver({ type: 'batchlab:set', params: { speed: 2 } }, HOST);
+      expect(s.state.settings.speed).toBe(2);
+      const afterFirst = storeUpdates;
+      for (let i = 0; i < 400; i++) {
+        frame.deliver({ type: 'batchlab:set', params: { b: sizes[i % sizes.length] } }, HOST);
+        if (i % 7 === 0) frame.deliver({ type: i % 2 ? 'batchlab:pause' : 'batchlab:play' }, HOST);
+      }
+      frame.deliver({ type: 'batchlab:set', params: { b: 16, speed: 3 } }, HOST);
+      frame.deliver({ type: 'batchlab:pause' }, HOST);
+      // Nothing of the flood has reached the session yet.
+      expect(storeUpdates).toBe(afterFirst);
+      expect(s.state.settings.speed).toBe(2);
+      vi.advanceTimersByTime(100);
+      expect(s.state.settings).toMatchObject({ batchSize: 16, speed: 3, playing: false });
+      // A handful of store updates for 458 messages (the settings, the batch size, the pause).
+      expect(storeUpdates - afterFirst).toBeLessThanOrEqual(5);
+      const states = frame.posted.filter((p) => (p.message as { type: string }).type === 'batchlab:state');
+      expect(states).toHaveLength(2);
+      // Quiet again: the next message acts at once.
+      vi.advanceTimersByTime(100);
+      frame.deliver({ type: 'batchlab:play' }, HOST);
+      expect(s.state.settings.playing).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

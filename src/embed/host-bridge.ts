@@ -10,13 +10,27 @@ import { EMBED_KEYS } from '../settings/embed-params';
 import { parseUrlState, serializeUrlState } from '../settings/url-codec';
 import type { Session } from '../state/session';
 import { applySettingsChange } from './apply';
-import { type EmbedMessage, MESSAGE_VERSION, mergeParams, parseHostMessage } from './messages';
+import {
+  addToBatch,
+  EMPTY_BATCH,
+  type EmbedMessage,
+  MESSAGE_VERSION,
+  type MessageBatch,
+  mergeParams,
+  parseHostMessage,
+} from './messages';
 
 /** State reports are sent at most this often while training. */
 const STATE_INTERVAL_MS = 500;
 /** `batchlab:ready` is sent this many times, this far apart, or until the host's first message. */
 const READY_REPEATS = 10;
 const READY_INTERVAL_MS = 1000;
+/**
+ * Host messages change the page at most this often; the ones between are merged. Acting on each
+ * of a flood at once chained hundreds of store updates without a pause, which React stops with
+ * "maximum update depth exceeded".
+ */
+const MESSAGE_INTERVAL_MS = 100;
 
 export function stateMessage(session: Session): EmbedMessage {
   const { settings, runs, engine } = session.state;
@@ -79,38 +93,46 @@ export function connectHost(
       return;
     }
     hostOrigin = event.origin;
-    const message = parsed.message;
-    switch (message.type) {
-      case 'batchlab:set': {
-        const before = session.state.settings;
-        const query = mergeParams(serializeUrlState(before, DATASETS), message.params);
-        const after = parseUrlState(query, DATASETS, { extraKeys: EMBED_KEYS });
-        if (after.notices.length > 0)
-          send(
-            {
-              type: 'batchlab:error',
-              version: MESSAGE_VERSION,
-              message: after.notices.map((n) => n.message).join(' '),
-            },
-            event.origin,
-          );
-        applySettingsChange(session, before, after.settings, 'runs' in message.params);
-        break;
-      }
-      case 'batchlab:play':
-        session.play();
-        break;
-      case 'batchlab:pause':
-        session.pause();
-        break;
-      case 'batchlab:reset':
-        session.reset();
-        break;
-      case 'batchlab:get':
-        break;
-    }
+    pending = addToBatch(pending ?? EMPTY_BATCH, parsed.message);
+    pendingFrom = event.origin;
+    // The first message is acted on at once; what follows within the next interval is
+    // gathered and applied as one change (see `addToBatch`).
+    if (flushTimer === null) flush();
+  };
+
+  /** The messages received since the last change, already merged (bounded, whatever the flood). */
+  let pending: MessageBatch | null = null;
+  let pendingFrom = '';
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
+  const flush = () => {
+    flushTimer = null;
+    if (pending === null) return;
+    const batch = pending;
+    pending = null;
+    apply(batch, pendingFrom);
     sendState();
     sendSize();
+    flushTimer = setTimeout(flush, MESSAGE_INTERVAL_MS);
+  };
+  const apply = (batch: MessageBatch, origin: string) => {
+    if (batch.params) {
+      const before = session.state.settings;
+      const query = mergeParams(serializeUrlState(before, DATASETS), batch.params);
+      const after = parseUrlState(query, DATASETS, { extraKeys: EMBED_KEYS });
+      if (after.notices.length > 0)
+        send(
+          {
+            type: 'batchlab:error',
+            version: MESSAGE_VERSION,
+            message: after.notices.map((n) => n.message).join(' '),
+          },
+          origin,
+        );
+      applySettingsChange(session, before, after.settings, 'runs' in batch.params);
+    }
+    if (batch.reset) session.reset();
+    if (batch.transport === 'play') session.play();
+    else if (batch.transport === 'pause') session.pause();
   };
 
   // The page's height, so a host can size the iframe to its content (no inner scroll bar).
@@ -148,5 +170,7 @@ export function connectHost(
     unsubscribe();
     resizeObserver?.disconnect();
     if (timer !== null) clearTimeout(timer);
+    if (flushTimer !== null) clearTimeout(flushTimer);
+    pending = null;
   };
 }

@@ -61,6 +61,28 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** Parameters that may be given as an array (a comma list in a link). */
+const LIST_KEYS: readonly string[] = ['hidden', 'runs', 'panels'];
+/** Parameters that may be given as true/false (1/0 in a link). */
+const FLAG_KEYS: readonly string[] = ['play'];
+
+/**
+ * A parameter's value as link text, or null when its type cannot be meant: `b: true` is not a
+ * batch size (a string goes to the link parser, which explains what is wrong with it).
+ */
+function valueText(key: string, value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : null;
+  if (typeof value === 'boolean') return FLAG_KEYS.includes(key) ? (value ? '1' : '0') : null;
+  if (
+    Array.isArray(value) &&
+    LIST_KEYS.includes(key) &&
+    value.every((v) => (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'string')
+  )
+    return value.join(',');
+  return null;
+}
+
 /** Checks one message from a host page. Never throws. */
 export function parseHostMessage(data: unknown): ParseResult {
   if (!isPlainObject(data)) return { ok: false, reason: 'not an object' };
@@ -80,13 +102,8 @@ export function parseHostMessage(data: unknown): ParseResult {
   const out: Record<string, string> = {};
   for (const [key, value] of entries) {
     if (!URL_KEYS.includes(key)) return { ok: false, reason: `unknown parameter ${key.slice(0, 24)}` };
-    let text: string;
-    if (typeof value === 'string') text = value;
-    else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
-    else if (typeof value === 'boolean') text = value ? '1' : '0';
-    else if (Array.isArray(value) && value.every((v) => typeof v === 'number' || typeof v === 'string'))
-      text = value.join(',');
-    else return { ok: false, reason: `parameter ${key} has an unsupported value` };
+    const text = valueText(key, value);
+    if (text === null) return { ok: false, reason: `parameter ${key} has an unsupported value` };
     if (text.length > MAX_VALUE_LENGTH) return { ok: false, reason: `parameter ${key} is too long` };
     out[key] = text;
   }
@@ -98,4 +115,49 @@ export function mergeParams(currentQuery: string, params: Readonly<Record<string
   const merged = new URLSearchParams(currentQuery);
   for (const [key, value] of Object.entries(params)) merged.set(key, value);
   return merged.toString();
+}
+
+/**
+ * What a run of queued host messages amounts to, applied in this order: the settings (every
+ * `set` merged, a later value winning), then one reset, then the last play or pause. A flood of
+ * messages thus costs the page one change, not one per message.
+ */
+export interface MessageBatch {
+  /** The merged parameters of every `set`, or null when there was none. */
+  params: Record<string, string> | null;
+  reset: boolean;
+  /** The last play or pause, unless a later `set` gave `play` itself. */
+  transport: 'play' | 'pause' | null;
+}
+
+export const EMPTY_BATCH: MessageBatch = { params: null, reset: false, transport: null };
+
+/** Folds one more message into a batch (pure: the batch given is not changed). */
+export function addToBatch(batch: MessageBatch, message: HostMessage): MessageBatch {
+  switch (message.type) {
+    case 'batchlab:set':
+      return {
+        ...batch,
+        params: { ...batch.params, ...message.params },
+        transport: 'play' in message.params ? null : batch.transport,
+      };
+    case 'batchlab:play':
+    case 'batchlab:pause': {
+      // Applied after the settings, so it overrides a `play` given before it.
+      let params = batch.params;
+      if (params && 'play' in params) {
+        const { play: _overridden, ...rest } = params;
+        params = Object.keys(rest).length > 0 ? rest : null;
+      }
+      return { ...batch, params, transport: message.type === 'batchlab:play' ? 'play' : 'pause' };
+    }
+    case 'batchlab:reset':
+      return { ...batch, reset: true };
+    case 'batchlab:get':
+      return batch;
+  }
+}
+
+export function coalesceMessages(messages: readonly HostMessage[]): MessageBatch {
+  return messages.reduce(addToBatch, EMPTY_BATCH);
 }

@@ -94,6 +94,25 @@ describe('element attributes', () => {
     expect(parsed.notices.map((n) => n.key)).toContain('b');
   });
 
+  it('with an empty list of hidden layers, keep the network and say so (not a silent linear model)', () => {
+    for (const value of ['', '  ']) {
+      const parsed = parseUrlState(
+        attributesToSearch(attrs({ dataset: 'circles', hidden: value })),
+        DATASETS,
+      );
+      expect(parsed.settings.hidden).toEqual(parseUrlState('dataset=circles', DATASETS).settings.hidden);
+      expect(parsed.settings.hidden.length).toBeGreaterThan(0);
+      expect(parsed.notices.map((n) => n.key)).toEqual(['hidden']);
+      expect(parsed.notices[0]?.message).toContain('empty hidden layers');
+    }
+    // A linear model is asked for by name.
+    for (const value of ['none', '0'])
+      expect(parseUrlState(attributesToSearch(attrs({ hidden: value })), DATASETS)).toMatchObject({
+        settings: { hidden: [] },
+        notices: [],
+      });
+  });
+
   it('cover every URL key and every alias points at one', () => {
     for (const key of URL_KEYS) expect(OBSERVED_ATTRIBUTES).toContain(key);
     for (const key of Object.values(ATTRIBUTE_ALIASES)) expect(URL_KEYS).toContain(key);

@@ -154,7 +154,13 @@ export function parseUrlState(
   const rawHidden = get('hidden');
   if (rawHidden !== null) {
     const text = rawHidden.trim().toLowerCase();
-    if (text === '' || text === 'none' || text === '0') s.hidden = [];
+    // An empty value is a slip (`<batch-lab hidden="">`), not a quiet request for a linear model.
+    if (text === '')
+      note(
+        'hidden',
+        'Ignored the empty hidden layers: expected widths like 16,16, or none for a linear model.',
+      );
+    else if (text === 'none' || text === '0') s.hidden = [];
     else {
       const parts = text.split(/[,\s]+/).filter((p) => p !== '');
       const widths = parts.map(parseNumber);

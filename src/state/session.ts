@@ -466,17 +466,17 @@ export class Session {
   }
 
   private async startBatchSizeRun(b: number): Promise<void> {
-    const existing = this.runs.find((r) => r.batchSize === b);
+    const generation = this.generation;
+    let existing: RunState | null;
+    try {
+      existing = await this.addRunForSlider(generation, b);
+    } catch (error) {
+      this.addNotice('run-error', `A run with B = ${b} could not be started: ${errorText(error)}`);
+      return;
+    }
     if (existing) {
       this.focus(existing.id);
       this.play();
-      return;
-    }
-    const generation = this.generation;
-    try {
-      await this.addRunForSlider(generation, b);
-    } catch (error) {
-      this.addNotice('run-error', `A run with B = ${b} could not be started: ${errorText(error)}`);
       return;
     }
     this.syncRunsSetting();
@@ -484,9 +484,15 @@ export class Session {
     this.play();
   }
 
-  private addRunForSlider(generation: number, b: number): Promise<void> {
+  /**
+   * Adds a run with B = `b`, or returns the run that has it. Checked here, in turn with the
+   * engine's other work, not when asked: runs a rebuild is still starting count too.
+   */
+  private addRunForSlider(generation: number, b: number): Promise<RunState | null> {
     return this.exclusive(async () => {
-      if (generation !== this.generation || !this.engine) return;
+      if (generation !== this.generation || !this.engine) return null;
+      const existing = this.runs.find((r) => r.batchSize === b);
+      if (existing) return existing;
       if (this.runs.length >= MAX_RUNS) {
         const oldest = this.runs.shift();
         if (oldest) {
@@ -498,6 +504,7 @@ export class Session {
         }
       }
       await this.addRunNow(b);
+      return null;
     });
   }
 
