@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { dragRangeTo, expectLossFalls, runRows, snapshot, waitForTraining, watchPage } from './helpers';
@@ -119,50 +118,6 @@ test('a diverging run is marked and stopped while the others go on', async ({ pa
   await expect.poll(() => stepsAt(1), { timeout: 20_000 }).toBeGreaterThan(sgdSteps);
   expect(await stepsAt(256)).toBe(divergedSteps);
   await snapshot(page, testInfo, 'desktop-diverged');
-});
-
-test('the longest main-thread task during a race is measured and reported', async ({ page }, testInfo) => {
-  // Two page loads, one possibly compiling WebGPU shaders on a software adapter.
-  test.setTimeout(240_000);
-  await page.addInitScript(() => {
-    const durations: number[] = [];
-    (window as unknown as { __longTasks: number[] }).__longTasks = durations;
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) durations.push(entry.duration);
-    }).observe({ type: 'longtask', buffered: true });
-  });
-  const report: Record<string, unknown> = {};
-  const setups = {
-    'default engine (WebGPU if it starts)': 'engine=auto',
-    'CPU engine (in a worker)': 'engine=cpu',
-  };
-  for (const [name, query] of Object.entries(setups)) {
-    await page.goto(`./?${query}&dataset=spirals&speed=5`);
-    await waitForTraining(page);
-    await page.getByRole('button', { name: /^Race/ }).click();
-    await expect(page.locator('.legend-item')).toHaveCount(4);
-    // Start counting once the race runs: page load and engine start-up are not "during a run".
-    await page.evaluate(() => {
-      (window as unknown as { __longTasks: number[] }).__longTasks.length = 0;
-    });
-    await page.waitForTimeout(8000);
-    const tasks = await page.evaluate(() =>
-      (window as unknown as { __longTasks: number[] }).__longTasks.slice(),
-    );
-    const rows = await runRows(page);
-    report[name] = {
-      badge: await page.locator('.engine-badge').textContent(),
-      longTasksOver50ms: tasks.length,
-      longestTaskMs: tasks.length ? Math.round(Math.max(...tasks)) : '< 50 (none observed)',
-      stepsPerRun: Object.fromEntries(rows.map((r) => [`B=${r.batchSize}`, r.steps])),
-    };
-  }
-  const text = JSON.stringify(report, null, 2);
-  console.log(`Long tasks during an 8 s race of B = 1, 8, 64, N:\n${text}`);
-  // Kept as a file under test-results/ as well as in the HTML report.
-  const path = testInfo.outputPath('long-tasks.json');
-  writeFileSync(path, text);
-  await testInfo.attach('long-tasks.json', { path, contentType: 'application/json' });
 });
 
 test('no serious or critical accessibility violations (axe)', async ({ page }, testInfo) => {

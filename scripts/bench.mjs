@@ -7,6 +7,7 @@
 //   npm run bench -- --browser    headless Chromium only
 //   npm run bench -- --node       Node on Dawn only
 //   npm run bench -- --profile    also time the WebGPU engine with fixed steps per dispatch
+//   npm run bench -- --longtasks  only the page's main-thread long tasks during a race (built app)
 import { execSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -15,12 +16,21 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const known = new Set(['--quick', '--profile', '--browser', '--node', '--help', '-h', '--node-child']);
+const known = new Set([
+  '--quick',
+  '--profile',
+  '--browser',
+  '--node',
+  '--longtasks',
+  '--help',
+  '-h',
+  '--node-child',
+]);
 const unknown = args.filter((a) => !known.has(a) && !a.startsWith('--out='));
 
 if (args.includes('--help') || args.includes('-h') || unknown.length > 0) {
   if (unknown.length > 0) console.error(`unknown option(s): ${unknown.join(' ')}`);
-  console.log('usage: npm run bench [-- --quick] [--profile] [--browser | --node]');
+  console.log('usage: npm run bench [-- --quick] [--profile] [--browser | --node | --longtasks]');
   process.exit(unknown.length > 0 ? 2 : 0);
 }
 
@@ -163,6 +173,119 @@ async function runBrowser() {
   } finally {
     await browser.close();
     await new Promise((done) => server.httpServer.close(done));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// --longtasks: the built app in headless Chromium, racing B = 1, 8, 64 and N; every main-thread
+// task over 50 ms in a fixed window, per engine. Figures for the README, not a test.
+// ---------------------------------------------------------------------------------------------
+
+async function runLongTasks() {
+  const { build, preview } = await import('vite');
+  const longtasks = await loadTs('bench/longtasks.ts');
+  // A fresh folder per run: several checkouts may share one node_modules.
+  const outDir = join(tmpdir(), `batchlab-bench-app-${process.pid}`);
+  await build({
+    root,
+    configFile: join(root, 'vite.config.ts'),
+    logLevel: 'warn',
+    base: './',
+    build: { outDir },
+  });
+  const server = await preview({
+    root,
+    configFile: join(root, 'vite.config.ts'),
+    logLevel: 'warn',
+    base: './',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 4181, strictPort: false },
+  });
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('the app server has no local address');
+  const { chromiumLaunchOptions } = await loadTs('e2e/browser-launch.ts');
+  const { chromium } = await import('@playwright/test');
+  const browser = await chromium.launch(chromiumLaunchOptions());
+  const windowMs = quick ? 3000 : 8000;
+  const results = [];
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+    await page.addInitScript(() => {
+      const durations = [];
+      window.__longTasks = durations;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) durations.push(entry.duration);
+      }).observe({ type: 'longtask', buffered: true });
+    });
+    const runSteps = () =>
+      page
+        .locator('tr[data-run-row]')
+        .evaluateAll((rows) =>
+          Object.fromEntries(rows.map((row) => [`B=${row.dataset.batchSize}`, Number(row.dataset.steps)])),
+        );
+    for (const setup of longtasks.LONG_TASK_SETUPS) {
+      console.log(`${setup.name}: ?${setup.query}`);
+      await page.goto(`${url}?${setup.query}`);
+      await page.waitForFunction(
+        () => [...document.querySelectorAll('tr[data-run-row]')].some((r) => Number(r.dataset.steps) > 0),
+        null,
+        { timeout: 120_000 },
+      );
+      await page.getByRole('button', { name: /^Race/ }).click();
+      await page.waitForFunction(() => document.querySelectorAll('.legend-item').length === 4, null, {
+        timeout: 60_000,
+      });
+      // Counted from here: page load and engine start-up are not "while it trains".
+      const before = await runSteps();
+      await page.evaluate(() => {
+        window.__longTasks.length = 0;
+      });
+      await page.waitForTimeout(windowMs);
+      const durations = await page.evaluate(() => window.__longTasks.slice());
+      const after = await runSteps();
+      results.push({
+        setup: setup.name,
+        badge: ((await page.locator('.engine-badge').textContent()) ?? '').trim(),
+        windowMs,
+        summary: longtasks.summariseLongTasks(durations, windowMs),
+        stepsPerRun: Object.fromEntries(
+          Object.entries(after).map(([run, steps]) => [run, steps - (before[run] ?? 0)]),
+        ),
+      });
+    }
+  } finally {
+    await browser.close();
+    await new Promise((done) => server.httpServer.close(done));
+    rmSync(outDir, { recursive: true, force: true });
+  }
+  const result = {
+    date: new Date().toISOString(),
+    quick,
+    what: 'main-thread tasks over 50 ms while racing B = 1, 8, 64, N on two spirals (the built app)',
+    host: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown' },
+    browser: `Chromium ${browser.version()} (headless)`,
+    loadAverage1min: loadavg()[0],
+    git: gitState(),
+    results,
+  };
+  console.log(`\n=== long tasks (${result.browser}, ${windowMs / 1000} s per setup)`);
+  for (const r of results) console.log(`${r.setup}: ${r.badge}`);
+  console.log(`\n${longtasks.formatLongTasks(results)}`);
+  const dir = join(root, 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `longtasks-${result.date.replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nwritten: ${file}`);
+}
+
+if (args.includes('--longtasks')) {
+  try {
+    await runLongTasks();
+    process.exit(0);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
   }
 }
 
