@@ -1,6 +1,16 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { dragRangeTo, expectLossFalls, runRows, snapshot, waitForTraining, watchPage } from './helpers';
+import {
+  dragRangeTo,
+  expectLossFalls,
+  expectRunsDrawn,
+  expectTidyLayout,
+  runRows,
+  snapshot,
+  waitForSteps,
+  waitForTraining,
+  watchPage,
+} from './helpers';
 
 const SLIDER = '.batch-range';
 
@@ -198,7 +208,7 @@ test.describe('on a 360 px phone', () => {
     await snapshot(page, testInfo, 'phone-top');
     await page.getByRole('button', { name: /^Race/ }).click();
     await expect(page.locator('.legend-item')).toHaveCount(4);
-    await page.waitForTimeout(3000);
+    await waitForSteps(page, 2);
     await page.locator('.panel-loss').scrollIntoViewIfNeeded();
     await snapshot(page, testInfo, 'phone-race-loss');
     await page.locator('.panel-data').scrollIntoViewIfNeeded();
@@ -207,38 +217,49 @@ test.describe('on a 360 px phone', () => {
   });
 });
 
-test('screenshots of the main states', async ({ page }, testInfo) => {
-  test.setTimeout(240_000);
+test('the main states draw every run in its colour, nothing overlapping or sticking out (screenshots kept)', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(300_000);
   await page.setViewportSize({ width: 1440, height: 960 });
+  const check = async (name: string, fullPage = false) => {
+    // The plot redraws a few times a second: retried until a drawing satisfies both checks.
+    await expect(async () => {
+      await expectRunsDrawn(page);
+      await expectTidyLayout(page);
+    }).toPass({ timeout: 20_000 });
+    await snapshot(page, testInfo, name, fullPage);
+  };
   await page.goto('./');
   await waitForTraining(page);
   await page.getByRole('button', { name: /^Race/ }).click();
   await expect(page.locator('.legend-item')).toHaveCount(4);
   // Focus the B = 8 run, whose boundary forms first, for the data view.
   await page.locator('.legend-item[data-batch-size="8"] .legend-focus').click();
-  await page.waitForTimeout(8000);
-  await snapshot(page, testInfo, 'desktop-race-epochs');
+  // Long enough for every curve to have several points and the B = 8 boundary to form.
+  await waitForSteps(page, 4);
+  await expectLossFalls(page, 8, 0.8);
+  await check('desktop-race-epochs');
   if (process.env.UPDATE_README_SCREENSHOT) await page.screenshot({ path: 'docs/screenshot.png' });
-  await page.locator('.segmented label', { hasText: 'Updates' }).click();
-  await snapshot(page, testInfo, 'desktop-race-updates');
-  await page.locator('.segmented label', { hasText: 'Samples seen' }).click();
-  await snapshot(page, testInfo, 'desktop-race-samples');
-  await page.locator('.segmented label', { hasText: 'Time' }).click();
-  await snapshot(page, testInfo, 'desktop-race-time');
+  for (const [axis, name] of [
+    ['Updates', 'desktop-race-updates'],
+    ['Samples seen', 'desktop-race-samples'],
+    ['Time', 'desktop-race-time'],
+  ] as const) {
+    await page.locator('.segmented label', { hasText: axis }).click();
+    await check(name);
+  }
   await page.locator('.segmented label', { hasText: 'Epochs' }).click();
-  await snapshot(page, testInfo, 'desktop-full-page', true);
-  await page.goto('./?dataset=spirals&runs=8,N&speed=5&engine=cpu');
-  await waitForTraining(page);
-  await page.waitForTimeout(6000);
-  await snapshot(page, testInfo, 'desktop-spirals');
-  await page.goto('./?dataset=sine&runs=1,N&speed=5&engine=cpu');
-  await waitForTraining(page);
-  await page.waitForTimeout(4000);
-  await snapshot(page, testInfo, 'desktop-sine');
-  await page.goto('./?dataset=cars&runs=4,N&speed=5&engine=cpu');
-  await waitForTraining(page);
-  await page.waitForTimeout(4000);
-  await snapshot(page, testInfo, 'desktop-cars');
+  await check('desktop-full-page', true);
+  for (const [query, name] of [
+    ['dataset=spirals&runs=8,N&speed=5&engine=cpu', 'desktop-spirals'],
+    ['dataset=sine&runs=1,N&speed=5&engine=cpu', 'desktop-sine'],
+    ['dataset=cars&runs=4,N&speed=5&engine=cpu', 'desktop-cars'],
+  ] as const) {
+    await page.goto(`./?${query}`);
+    await waitForSteps(page, 5);
+    await check(name);
+  }
 });
 
 test.describe('with reduced motion', () => {
