@@ -170,8 +170,10 @@ export async function colourPixels(
 /**
  * Every run in the legend has its curve on the loss plot, in its own colour: a path stroked with
  * the legend swatch's colour with finite coordinates, and pixels of that colour in the picture.
+ * Only a few pixels are required: curves may lie almost wholly under others (on the updates
+ * axis a full-batch run's few updates sit at x ≈ 0), but a curve not drawn at all has none.
  */
-export async function expectRunsDrawn(page: Page, minPixels = 20): Promise<void> {
+export async function expectRunsDrawn(page: Page, minPixels = 3): Promise<void> {
   const plot = page.locator('.panel-loss .loss-plot svg').first();
   await plot.scrollIntoViewIfNeeded();
   const legend = await page.locator('.panel-loss .legend-item').evaluateAll((items) =>
