@@ -173,6 +173,35 @@ test('an uploaded CSV trains, and a broken one gets a clear message', async ({ p
   expect(watched.errors).toEqual([]);
 });
 
+test('an upload says how it was read, and its target can be switched between a number and classes', async ({
+  page,
+}) => {
+  const watched = watchPage(page);
+  await page.goto('./?engine=cpu');
+  await waitForTraining(page);
+  // Semicolons and decimal commas, as a spreadsheet in many locales writes them; 50 whole-number targets.
+  const rows = ['a;b;count'];
+  for (let i = 0; i < 100; i++)
+    rows.push(
+      `${(Math.sin(i) * 3).toFixed(2).replace('.', ',')};${(i / 10).toFixed(1).replace('.', ',')};${i % 50}`,
+    );
+  await page.getByLabel('Your own data (CSV)').setInputFiles({
+    name: 'counts.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(rows.join('\n')),
+  });
+  const reading = page.locator('[data-upload-reading]');
+  await expect(reading).toContainText('Columns separated by semicolons, numbers with decimal commas.');
+  await expect(reading).toContainText('read as a number to predict');
+  await page.getByRole('button', { name: 'Read the target as classes instead' }).click();
+  await expect(reading).toContainText('read as classes, as chosen');
+  await expect(
+    page.getByRole('button', { name: 'Read the target as a number to predict instead' }),
+  ).toBeEnabled();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  expect(watched.errors).toEqual([]);
+});
+
 test('step and epoch buttons move every run by one batch and by one epoch', async ({ page }) => {
   await page.goto('./?engine=cpu&n=512&runs=1,32,N&play=0');
   await expect(page.locator('tr[data-run-row]')).toHaveCount(3);

@@ -12,7 +12,7 @@ import {
   isDatasetId,
   loadDataset,
 } from '../data/catalog';
-import { parseCsvDataset } from '../data/upload';
+import { type CsvSuccess, parseCsvDataset } from '../data/upload';
 import { createTrainingEngine } from '../engine/create';
 import { initParams } from '../engine/model';
 import { combineSeeds } from '../engine/random';
@@ -88,6 +88,8 @@ export interface AppState {
   /** Set while the data comes from a CSV the user uploaded. */
   uploadedName: string | null;
   uploadError: string | null;
+  /** How the uploaded file was read (separator, decimal commas, the target), and the switch it offers. */
+  uploadReading: UploadReading | null;
   model: ModelSpec | null;
   initialWeights: Float64Array | null;
   engine: EngineState;
@@ -119,6 +121,8 @@ export interface SessionOptions {
 }
 
 export class Session {
+  /** The uploaded file's text, kept so its target can be read the other way. */
+  private uploadText: { text: string; fileName: string } | null = null;
   readonly store: Store<AppState>;
   private engine: TrainingEngine | null = null;
   /** Internal mutable runs; published to the store as copies. */
@@ -151,6 +155,7 @@ export class Session {
       dataset: null,
       uploadedName: null,
       uploadError: null,
+      uploadReading: null,
       model: null,
       initialWeights: null,
       engine: { status: 'idle', badge: 'Starting…', kind: null },
@@ -229,7 +234,8 @@ export class Session {
         activation: info.defaultActivation,
         learningRate: snapLearningRate(info.defaultLearningRate),
       };
-      this.store.set({ uploadedName: null, uploadError: null });
+      this.store.set({ uploadedName: null, uploadError: null, uploadReading: null });
+      this.uploadText = null;
       level = 'data';
     }
     if (next.n !== prev.n || next.noise !== prev.noise || next.seed !== prev.seed) level = 'data';
@@ -571,17 +577,20 @@ export class Session {
     void this.fetchFocusedWeights(true);
   }
 
-  uploadCsv(text: string, fileName: string): void {
-    const result = parseCsvDataset(text, { name: fileName || 'Uploaded data' });
+  uploadCsv(text: string, fileName: string, task?: TaskKind): void {
+    const name = fileName || 'Uploaded data';
+    const result = parseCsvDataset(text, { name, ...(task ? { task } : {}) });
     if ('error' in result) {
       this.store.set({ uploadError: result.error });
       return;
     }
+    this.uploadText = { text, fileName };
     const n = result.dataset.n;
     const b = snapBatchSize(Math.min(this.state.settings.batchSize, n), n);
     this.store.set({
-      uploadedName: fileName || 'Uploaded data',
+      uploadedName: name,
       uploadError: null,
+      uploadReading: describeUpload(result),
       dataset: result.dataset,
       datasetStatus: 'ready',
     });
@@ -591,6 +600,13 @@ export class Session {
     );
     this.setSettings({ ...this.state.settings, batchSize: b, runs: [b] });
     void this.rebuild('engine');
+  }
+
+  /** Reads the uploaded file's last column the other way (classes or a number to predict). */
+  switchUploadTarget(): void {
+    const reading = this.state.uploadReading;
+    if (!this.uploadText || !reading || reading.switchBlocked !== null) return;
+    this.uploadCsv(this.uploadText.text, this.uploadText.fileName, reading.alternative);
   }
 
   rejectUpload(reason: string): void {
@@ -707,4 +723,26 @@ export class Session {
       // the run was removed meanwhile; the next fetch picks the new focus
     }
   }
+}
+
+export type TaskKind = 'classification' | 'regression';
+
+export interface UploadReading {
+  /** One or two sentences: how the file was split into cells, and how the target was read. */
+  summary: string;
+  /** What the switch would read the target as. */
+  alternative: TaskKind;
+  /** Why the switch is unavailable, or null when it is offered. */
+  switchBlocked: string | null;
+}
+
+/** What the page says about an uploaded file once it is read (never silent about a guess). */
+export function describeUpload(result: CsvSuccess): UploadReading {
+  const separator = { ',': 'commas', ';': 'semicolons', '\t': 'tabs' }[result.delimiter];
+  const cells = `Columns separated by ${separator}${result.decimalComma ? ', numbers with decimal commas' : ''}.`;
+  return {
+    summary: `${cells} Target (last column): ${result.target.reason}`,
+    alternative: result.target.alternative,
+    switchBlocked: result.target.alternativeBlocked,
+  };
 }

@@ -79,6 +79,7 @@ export function SettingsControls() {
   const settings = useAppState((s) => s.settings);
   const uploadedName = useAppState((s) => s.uploadedName);
   const uploadError = useAppState((s) => s.uploadError);
+  const uploadReading = useAppState((s) => s.uploadReading);
   const datasetError = useAppState((s) => s.datasetError);
   const view = settingsView(settings, uploadedName);
   const fields = { settings, view, set: (patch: Partial<Settings>) => session.update(patch) };
@@ -88,9 +89,11 @@ export function SettingsControls() {
         {...fields}
         uploadedName={uploadedName}
         uploadError={uploadError}
+        uploadReading={uploadReading}
         datasetError={datasetError}
         onFile={(text, name) => session.uploadCsv(text, name)}
         onFileRejected={(reason) => session.rejectUpload(reason)}
+        onSwitchTarget={() => session.switchUploadTarget()}
       />
       <NetworkFields {...fields} />
       <OptimiserFields {...fields} />

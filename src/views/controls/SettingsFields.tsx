@@ -5,6 +5,7 @@
 import { type ReactNode, useId, useRef } from 'react';
 import { DATASETS } from '../../data/catalog';
 import { MAX_SEED, MOMENTUM, type Settings } from '../../settings/settings';
+import type { UploadReading } from '../../state/session';
 import { CommitRange } from './CommitRange';
 import {
   LAYER_COUNTS,
@@ -76,15 +77,19 @@ export function DataFields({
   set,
   uploadedName,
   uploadError,
+  uploadReading,
   datasetError,
   onFile,
   onFileRejected,
+  onSwitchTarget,
 }: FieldsProps & {
   uploadedName: string | null;
   uploadError: string | null;
+  uploadReading: UploadReading | null;
   datasetError: string | null;
   onFile: (text: string, name: string) => void;
   onFileRejected: (reason: string) => void;
+  onSwitchTarget: () => void;
 }) {
   const ids = { dataset: useId(), n: useId(), noise: useId(), upload: useId() };
   const fileRef = useRef<HTMLInputElement>(null);
@@ -162,6 +167,23 @@ export function DataFields({
         <p className="error" role="alert">
           That file could not be used: {uploadError}
         </p>
+      ) : null}
+      {uploadedName && uploadReading ? (
+        <div className="upload-reading" data-upload-reading>
+          <p className="help">{uploadReading.summary}</p>
+          <button
+            type="button"
+            className="upload-switch"
+            disabled={uploadReading.switchBlocked !== null}
+            title={uploadReading.switchBlocked ?? undefined}
+            onClick={onSwitchTarget}
+          >
+            {uploadReading.alternative === 'classification'
+              ? 'Read the target as classes instead'
+              : 'Read the target as a number to predict instead'}
+          </button>
+          {uploadReading.switchBlocked ? <p className="help">{uploadReading.switchBlocked}</p> : null}
+        </div>
       ) : null}
     </fieldset>
   );
