@@ -8,8 +8,10 @@
 //   npm run bench -- --node       Node on Dawn only
 //   npm run bench -- --profile    also time the WebGPU engine with fixed steps per dispatch
 //   npm run bench -- --longtasks  only the page's main-thread long tasks during a race (built app)
+//   npm run bench -- --memory     only the page at its largest settings: peak browser memory and
+//                                 longest main-thread task, CPU engine and WebGPU (bench/memory.ts)
 import { execSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +24,7 @@ const known = new Set([
   '--browser',
   '--node',
   '--longtasks',
+  '--memory',
   '--help',
   '-h',
   '--node-child',
@@ -30,7 +33,7 @@ const unknown = args.filter((a) => !known.has(a) && !a.startsWith('--out='));
 
 if (args.includes('--help') || args.includes('-h') || unknown.length > 0) {
   if (unknown.length > 0) console.error(`unknown option(s): ${unknown.join(' ')}`);
-  console.log('usage: npm run bench [-- --quick] [--profile] [--browser | --node | --longtasks]');
+  console.log('usage: npm run bench [-- --quick] [--profile] [--browser | --node | --longtasks | --memory]');
   process.exit(unknown.length > 0 ? 2 : 0);
 }
 
@@ -287,6 +290,108 @@ if (args.includes('--longtasks')) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// --memory: the page itself at its largest settings (bench/memory.ts), figures only.
+// ---------------------------------------------------------------------------------------------
+
+async function runMemory() {
+  const { build, preview } = await import('vite');
+  // A fresh folder per run: several checkouts may share one node_modules.
+  const outDir = join(tmpdir(), `batchlab-bench-memory-${process.pid}`);
+  await build({
+    ...viteQuiet,
+    configFile: join(root, 'vite.config.ts'),
+    build: { outDir, emptyOutDir: true },
+  });
+  const server = await preview({
+    ...viteQuiet,
+    configFile: join(root, 'vite.config.ts'),
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 4181, strictPort: false },
+  });
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('the memory bench server has no local address');
+  const memory = await loadTs('bench/memory.ts');
+  const { chromiumLaunchOptions } = await loadTs('e2e/browser-launch.ts');
+  const { chromium } = await import('@playwright/test');
+  const seconds = quick ? 15 : 40;
+  const figures = [];
+  try {
+    // One fresh browser per scenario: each peak is that scenario's alone.
+    for (const scenario of memory.MEMORY_SCENARIOS) {
+      const browser = await chromium.launch(chromiumLaunchOptions());
+      try {
+        // Playwright does not expose the browser's pid; its process is the launcher's newest chromium child.
+        const pid = browserPid();
+        console.log(`${scenario.name}: ${seconds} s at ${url}?${scenario.query} (browser pid ${pid})`);
+        figures.push(
+          await memory.measureScenario(browser, pid, url, scenario, seconds, (l) => console.log(l)),
+        );
+      } finally {
+        await browser.close();
+      }
+    }
+  } finally {
+    await new Promise((done) => server.httpServer.close(done));
+    rmSync(outDir, { recursive: true, force: true });
+  }
+  return { seconds, figures, text: memory.formatMemoryFigures(figures) };
+}
+
+/** The pid of the newest Chromium that is a direct child of this process (the one just launched). */
+function browserPid() {
+  const ours = String(process.pid);
+  let best = null;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (fields[1] === ours && /chrom/i.test(comm)) {
+        const startTime = Number(fields[19]);
+        if (!best || startTime > best.startTime) best = { pid: Number(entry), startTime };
+      }
+    } catch {
+      // gone
+    }
+  }
+  if (!best) throw new Error('could not find the launched Chromium among this process’s children');
+  return best.pid;
+}
+
+if (args.includes('--memory')) {
+  const startedAt = new Date();
+  const loadBefore = loadavg()[0];
+  const outcome = await runMemory();
+  const result = {
+    date: startedAt.toISOString(),
+    kind: 'memory',
+    host: {
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      loadAverage1min: { before: loadBefore, after: loadavg()[0] },
+    },
+    git: gitState(),
+    seconds: outcome.seconds,
+    figures: outcome.figures,
+  };
+  console.log(`\n=== batchlab memory bench (${outcome.seconds} s per scenario; figures, not assertions)`);
+  console.log(outcome.text);
+  for (const f of outcome.figures) {
+    console.log(
+      `${f.scenario}: noise panel says "${f.noiseStatus ?? '—'}"${f.pageErrors.length ? `; page errors: ${f.pageErrors.join(' / ')}` : ''}`,
+    );
+  }
+  const dir = join(root, 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `memory-${result.date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`written: ${file}`);
+  process.exit(0);
 }
 
 // ---------------------------------------------------------------------------------------------
