@@ -40,10 +40,15 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 scope.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   const { id } = event.data;
   let response: WorkerResponse;
+  const transfer: Transferable[] = [];
   try {
-    response = { id, ok: true, result: await handle(event.data) };
+    const result = await handle(event.data);
+    // Per-sample gradients are made fresh for the caller and can be megabytes: moved, not copied.
+    if (event.data.method === 'perSampleGradients' && result instanceof Float64Array)
+      transfer.push(result.buffer);
+    response = { id, ok: true, result };
   } catch (error) {
     response = { id, ok: false, error: errorText(error) };
   }
-  scope.postMessage(response);
+  scope.postMessage(response, transfer);
 };

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import type { TrainingEngine } from '../../engine/types';
 import { useElementWidth } from '../shared/use-element-width';
-import { computeNoiseReport } from './noise-client';
+import { type GradientSource, measureNoise } from './noise-client';
 import { drawNoisePlot, formatNumber } from './noise-plot';
 import type { NoiseReport } from './noise-report';
 import './noise.css';
@@ -10,12 +9,10 @@ import { ExportButtons } from '../shared/ExportButtons';
 
 export interface NoisePanelProps {
   /**
-   * Computes every sample's gradient (N × P, row-major) at the weights to measure, on whatever
-   * engine trains them; resolves with null when that is not possible right now. Null: no run yet.
+   * The run to measure: its engine computes the per-sample gradients, a chunk at a time, at its
+   * current weights. Null: no run yet.
    */
-  fetchGradients: (() => Promise<Float64Array | null>) | null;
-  /** Number of samples N of the dataset the gradients come from. */
-  n: number;
+  source: GradientSource | null;
   /** Which engine computes the gradients, e.g. `WebGPU: swiftshader` or `CPU`. */
   engineLabel?: string;
   /** Changes when the measured run or dataset changes: the history starts afresh. */
@@ -32,24 +29,21 @@ export interface NoisePanelProps {
   headless?: boolean;
 }
 
-/** A `fetchGradients` for one run of a `TrainingEngine` (all N samples, at its current weights). */
-export function engineGradients(engine: TrainingEngine, runId: number): () => Promise<Float64Array> {
-  const all = Uint32Array.from({ length: engine.dataset.n }, (_, i) => i);
-  return () => engine.perSampleGradients(runId, all);
-}
-
 interface HistoryEntry {
   revision: number;
   simpleNoiseScale: number;
 }
 
+/** Automatic measurements pause training at most this share of the time. */
+const MAX_HELD_SHARE = 0.2;
+
 /**
  * Gradient noise against batch size at the run's current weights: every sample's gradient comes
- * from the engine (on the GPU when there is one), the statistics from `src/metrics/noise.ts`.
+ * from the engine (on the GPU when there is one), the statistics from `src/metrics/noise-stream.ts`,
+ * accumulated in a worker a chunk at a time.
  */
 export function NoisePanel({
-  fetchGradients,
-  n,
+  source,
   engineLabel,
   sourceKey = '',
   revision = 0,
@@ -69,23 +63,27 @@ export function NoisePanel({
   const [history, setHistory] = useState<HistoryEntry[]>([]);
   const busyRef = useRef(false);
   const lastRunRef = useRef(0);
+  const heldRef = useRef(0);
+  const sourceKeyRef = useRef(sourceKey);
+  sourceKeyRef.current = sourceKey;
 
   const recompute = useCallback(async () => {
-    if (!fetchGradients || n < 1 || busyRef.current) return;
+    if (!source || source.n < 1 || busyRef.current) return;
     busyRef.current = true;
     setBusy(true);
     setError(null);
     lastRunRef.current = performance.now();
     const atRevision = revision;
+    const atSource = sourceKeyRef.current;
     try {
-      const gradients = await fetchGradients();
-      if (!gradients) return;
-      const next = await computeNoiseReport({
-        gradients,
-        n,
-        ...(batchesPerSize !== undefined ? { batchesPerSize } : {}),
+      const measured = await measureNoise(source, {
         seed: 1,
+        ...(batchesPerSize !== undefined ? { batchesPerSize } : {}),
       });
+      // No engine, or another run or dataset by now: nothing to show.
+      if (!measured || sourceKeyRef.current !== atSource) return;
+      heldRef.current = measured.heldMs;
+      const next = measured.report;
       setReport(next);
       setComputedFor(
         runLabel === undefined ? { revision: atRevision } : { revision: atRevision, label: runLabel },
@@ -103,12 +101,12 @@ export function NoisePanel({
       setBusy(false);
       lastRunRef.current = performance.now();
     }
-  }, [fetchGradients, n, revision, runLabel, batchesPerSize]);
+  }, [source, revision, runLabel, batchesPerSize]);
 
   // A new run or dataset: start afresh (state adjusted during render, React's documented pattern).
-  const [source, setSource] = useState(sourceKey);
-  if (source !== sourceKey) {
-    setSource(sourceKey);
+  const [shownSource, setShownSource] = useState(sourceKey);
+  if (shownSource !== sourceKey) {
+    setShownSource(sourceKey);
     setReport(null);
     setHistory([]);
     setComputedFor(null);
@@ -117,19 +115,23 @@ export function NoisePanel({
   // Auto-refresh as training goes on, at most once per `autoRefreshMs`.
   const latest = useRef(recompute);
   latest.current = recompute;
+  // A measurement pauses training while the engine computes gradients: space them so that
+  // training keeps at least 1 − MAX_HELD_SHARE of the engine's time.
   useEffect(() => {
-    if (!auto || !fetchGradients) return;
+    if (!auto || !source) return;
     if (computedFor && computedFor.revision === revision) return;
-    const wait = Math.max(0, autoRefreshMs - (performance.now() - lastRunRef.current));
+    const spacing = Math.max(autoRefreshMs, heldRef.current / MAX_HELD_SHARE);
+    const wait = Math.max(0, spacing - (performance.now() - lastRunRef.current));
     const timer = setTimeout(() => void latest.current(), computedFor === null ? 0 : wait);
     return () => clearTimeout(timer);
-  }, [auto, fetchGradients, revision, computedFor, autoRefreshMs]);
+  }, [auto, source, revision, computedFor, autoRefreshMs]);
 
   useEffect(() => {
     if (report && plotRef.current) drawNoisePlot(plotRef.current, report, width);
   }, [report, width]);
 
-  const ready = fetchGradients !== null && n > 0;
+  const ready = source !== null && source.n > 0;
+  const subset = report?.subset;
   return (
     <section
       className="noise-panel"
@@ -171,7 +173,7 @@ export function NoisePanel({
         <ul className="noise-legend" aria-label="Legend">
           <li>
             <span className="noise-swatch noise-swatch-curve" aria-hidden="true" />
-            exact tr(Σ)/B · (N − B)/(N − 1)
+            exact {subset ? 'tr(Σ_m)/B · (m − B)/(m − 1), the subset’s own' : 'tr(Σ)/B · (N − B)/(N − 1)'}
           </li>
           <li>
             <span className="noise-swatch noise-swatch-point" aria-hidden="true" />
@@ -182,8 +184,19 @@ export function NoisePanel({
             <span className="noise-swatch noise-swatch-marker" aria-hidden="true" />
             B_simple
           </li>
-          <li>at B = N = {report.n} the error is exactly 0 (off the log scale)</li>
+          <li>
+            at B = {subset ? 'm' : 'N'} = {report.n} the error is exactly 0 (off the log scale)
+          </li>
         </ul>
+      )}
+      {subset && (
+        <p className="noise-subset" data-testid="noise-subset">
+          Measured on a random subset of m = {report.n.toLocaleString('en')} of the{' '}
+          {subset.datasetN.toLocaleString('en')} samples: with {report.p.toLocaleString('en')} parameters, all
+          of them would take too long. tr(Σ), ‖G‖² and B_simple below are estimates for the whole dataset, ±
+          one standard error; the dots and the line are batches drawn from the subset, where the same law
+          holds with m for N.
+        </p>
       )}
       <div className="noise-plots" ref={plotRef} />
       {report && (
@@ -209,19 +222,34 @@ export function NoisePanel({
             <div>
               <dt>tr(Σ)</dt>
               <dd data-testid="noise-trace">{formatNumber(report.traceCovariance)}</dd>
+              {subset && (
+                <dd className="noise-error-estimate" data-testid="noise-traceCovarianceError">
+                  ± {formatNumber(subset.traceCovarianceError)}
+                </dd>
+              )}
             </div>
             <div>
               <dt>‖G‖²</dt>
               <dd data-testid="noise-grad-norm">{formatNumber(report.gradientNormSq)}</dd>
+              {subset && (
+                <dd className="noise-error-estimate" data-testid="noise-gradientNormSqError">
+                  ± {formatNumber(subset.gradientNormSqError)}
+                </dd>
+              )}
             </div>
             <div>
               <dt>B_simple = tr(Σ)/‖G‖²</dt>
               <dd data-testid="noise-b-simple">{formatNumber(report.simpleNoiseScale)}</dd>
+              {subset && (
+                <dd className="noise-error-estimate" data-testid="noise-simpleNoiseScaleError">
+                  ± {formatNumber(subset.simpleNoiseScaleError)}
+                </dd>
+              )}
             </div>
             <div>
-              <dt>N, parameters</dt>
+              <dt>{subset ? 'N, measured m, parameters' : 'N, parameters'}</dt>
               <dd>
-                {report.n}, {report.p}
+                {subset ? `${subset.datasetN}, ${report.n}` : report.n}, {report.p}
               </dd>
             </div>
           </dl>

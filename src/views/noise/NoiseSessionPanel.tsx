@@ -1,6 +1,8 @@
 import { useMemo } from 'react';
+import { paramCount } from '../../engine/model';
 import { useAppState, useSession } from '../../state/session-context';
 import { NoisePanel } from './NoisePanel';
+import type { GradientSource } from './noise-client';
 
 /**
  * The noise panel on the page: measures the focused run at its current weights, with the
@@ -9,19 +11,24 @@ import { NoisePanel } from './NoisePanel';
 export function NoiseSessionPanel() {
   const session = useSession();
   const dataset = useAppState((s) => s.dataset);
+  const model = useAppState((s) => s.model);
   const focusedRunId = useAppState((s) => s.focusedRunId);
   const run = useAppState((s) => s.runs.find((r) => r.id === s.focusedRunId) ?? null);
   const badge = useAppState((s) => s.engine.badge);
   const n = dataset?.n ?? 0;
-  const fetchGradients = useMemo(() => {
-    if (focusedRunId === null || n < 1) return null;
-    const all = Uint32Array.from({ length: n }, (_, i) => i);
-    return () => session.withEngine((engine) => engine.perSampleGradients(focusedRunId, all));
-  }, [session, focusedRunId, n]);
+  const source = useMemo((): GradientSource | null => {
+    if (focusedRunId === null || n < 1 || !model) return null;
+    return {
+      n,
+      p: paramCount(model),
+      // Every chunk inside one hold of the engine: no training step between them.
+      hold: (task) =>
+        session.withEngine((engine) => task((indices) => engine.perSampleGradients(focusedRunId, indices))),
+    };
+  }, [session, focusedRunId, n, model]);
   return (
     <NoisePanel
-      fetchGradients={fetchGradients}
-      n={n}
+      source={source}
       engineLabel={badge}
       sourceKey={`${dataset?.id ?? ''}:${n}:${focusedRunId ?? ''}`}
       revision={run?.progress.step ?? 0}

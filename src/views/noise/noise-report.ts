@@ -10,16 +10,29 @@ import {
   gradientNoiseStats,
   measureBatchNoise,
 } from '../../metrics/noise';
+import { estimateFromSubset, type StreamingNoiseResult } from '../../metrics/noise-stream';
 
 export interface NoiseReport {
+  /** Samples the batches are drawn from: N, or m for a random subset. */
   n: number;
   p: number;
+  /** tr Σ, ‖G‖² and B_simple of the whole dataset (estimates when `subset` is set). */
   traceCovariance: number;
   gradientNormSq: number;
   simpleNoiseScale: number;
   measurements: BatchNoiseMeasurement[];
+  /** The exact law for the samples the batches are drawn from. */
   curve: { batchSize: number; expected: number }[];
   sentence: string;
+  /** Set when only a random subset of m = `n` of the dataset's samples was measured. */
+  subset?: {
+    /** Samples in the dataset, N. */
+    datasetN: number;
+    /** Standard errors of the three estimates above. */
+    traceCovarianceError: number;
+    gradientNormSqError: number;
+    simpleNoiseScaleError: number;
+  };
 }
 
 export interface NoiseRequest {
@@ -46,4 +59,36 @@ export function buildNoiseReport({ gradients, n, batchesPerSize, seed }: NoiseRe
     curve: expectedErrorCurve(stats.traceCovariance, n),
     sentence: describeNoiseScale(stats.simpleNoiseScale, n),
   };
+}
+
+/**
+ * The report of a streamed measurement (`StreamingNoise`) of m samples out of a dataset of N:
+ * when m < N the headline numbers are the dataset's estimates with their standard errors, and the
+ * dots and curve are the subset's own (batches are drawn from it).
+ */
+export function streamedNoiseReport(result: StreamingNoiseResult, datasetN: number): NoiseReport {
+  const { stats, measurements } = result;
+  const m = stats.n;
+  const estimate = estimateFromSubset(result.groups, datasetN);
+  const exact = m === datasetN;
+  const report: NoiseReport = {
+    n: m,
+    p: stats.p,
+    traceCovariance: exact ? stats.traceCovariance : estimate.traceCovariance.value,
+    gradientNormSq: exact ? stats.gradientNormSq : estimate.gradientNormSq.value,
+    simpleNoiseScale: exact ? stats.simpleNoiseScale : estimate.simpleNoiseScale.value,
+    measurements,
+    curve: expectedErrorCurve(stats.traceCovariance, m),
+    sentence: '',
+  };
+  report.sentence = describeNoiseScale(report.simpleNoiseScale, datasetN);
+  if (!exact) {
+    report.subset = {
+      datasetN,
+      traceCovarianceError: estimate.traceCovariance.standardError,
+      gradientNormSqError: estimate.gradientNormSq.standardError,
+      simpleNoiseScaleError: estimate.simpleNoiseScale.standardError,
+    };
+  }
+  return report;
 }
