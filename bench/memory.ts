@@ -44,6 +44,8 @@ export interface MemoryFigures {
   steps: number;
   /** Noise panel status line at the end (what it measured). */
   noiseStatus: string | null;
+  /** How long the noise panel's last measurement held the engine (training paused), ms. */
+  noiseHeldMs: number | null;
   pageErrors: string[];
 }
 
@@ -177,6 +179,11 @@ export async function measureScenario(
     .first()
     .textContent({ timeout: 1000 })
     .catch(() => null);
+  const noiseHeld = await page
+    .locator('[data-view="noise"] .noise-status')
+    .first()
+    .getAttribute('data-held-ms', { timeout: 1000 })
+    .catch(() => null);
   const steps = await stepsOfFirstRun(page);
   sampling = false;
   await sampler;
@@ -197,6 +204,7 @@ export async function measureScenario(
     longTasksAfterStart: after.length,
     steps,
     noiseStatus: noiseStatus?.trim() ?? null,
+    noiseHeldMs: noiseHeld === null ? null : Number(noiseHeld),
     pageErrors,
   };
 }
@@ -212,10 +220,11 @@ export function formatMemoryFigures(figures: MemoryFigures[]): string {
       `${f.longestTaskMs} ms (${f.longTasks})`,
       `${f.longestTaskAfterStartMs} ms (${f.longTasksAfterStart})`,
       String(f.steps),
+      f.noiseHeldMs === null ? '—' : `${f.noiseHeldMs} ms`,
     ].join(' | '),
   );
   return [
-    'scenario | engine badge | peak PSS (sum) | peak RSS (sum) | peak JS heap | longest task (tasks > 50 ms) | after training started | B = 1 steps',
+    'scenario | engine badge | peak PSS (sum) | peak RSS (sum) | peak JS heap | longest task (tasks > 50 ms) | after training started | B = 1 steps | noise measurement held the engine',
     ...rows,
   ].join('\n');
 }

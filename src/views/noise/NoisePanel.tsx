@@ -154,7 +154,12 @@ export function NoisePanel({
           <input type="checkbox" checked={auto} onChange={(e) => setAuto(e.target.checked)} /> Update as
           training goes on
         </label>
-        <span className="noise-status" role="status" aria-live="polite">
+        <span
+          className="noise-status"
+          role="status"
+          aria-live="polite"
+          data-held-ms={Math.round(heldRef.current)}
+        >
           {!ready
             ? 'Waiting for a training run…'
             : busy
