@@ -99,6 +99,8 @@ export class StreamingNoise {
   private readonly seen: Uint8Array;
   private received = 0;
   private shift: Float64Array | null = null;
+  /** Scratch: one row minus the shift. */
+  private readonly shifted: Float64Array;
   /** For each sample, the batches it belongs to: ids memberIds[memberStart[i] .. memberStart[i+1]). */
   private readonly memberStart: Uint32Array;
   private readonly memberIds: Uint32Array;
@@ -121,6 +123,7 @@ export class StreamingNoise {
     const groupCount = Math.max(1, Math.min(options.groups ?? JACKKNIFE_GROUPS, m));
     this.groups = Array.from({ length: groupCount }, () => ({ count: 0, mean: new Float64Array(p), m2: 0 }));
     this.seen = new Uint8Array(m);
+    this.shifted = new Float64Array(p);
 
     // The draws of `measureBatchNoise`: per batch, a partial Fisher–Yates of a fresh identity order.
     const batchCount = this.batchSizes.length * this.batchesPerSize;
@@ -215,13 +218,16 @@ export class StreamingNoise {
         m2 += before * (x - after);
       }
       group.m2 += m2;
-      // The batches this sample belongs to.
+      // The batches this sample belongs to (g_i − K formed once, added to each).
+      const start = this.memberStart[position] as number;
       const end = this.memberStart[position + 1] as number;
-      for (let e = this.memberStart[position] as number; e < end; e++) {
+      if (end === start) continue;
+      const shifted = this.shifted;
+      for (let j = 0; j < p; j++) shifted[j] = (rows[row + j] as number) - (shift[j] as number);
+      const sums = this.sums;
+      for (let e = start; e < end; e++) {
         const base = (this.memberIds[e] as number) * p;
-        const sums = this.sums;
-        for (let j = 0; j < p; j++)
-          sums[base + j] = (sums[base + j] as number) + ((rows[row + j] as number) - (shift[j] as number));
+        for (let j = 0; j < p; j++) sums[base + j] = (sums[base + j] as number) + (shifted[j] as number);
       }
     }
   }
@@ -378,8 +384,12 @@ export function randomSubset(n: number, m: number, seed: number): Uint32Array {
   return order.slice(0, m);
 }
 
-/** Rows of per-sample gradients measured at most, m × P (a quarter of a GiB in float64, streamed). */
-export const MAX_MEASURED_NUMBERS = 2 ** 25;
+/**
+ * Gradient numbers measured at most, m × P (128 MiB in float64, streamed a chunk at a time): the
+ * engine is held, training paused, while they are computed and summed into the batches, about a
+ * second at the largest settings on a slow machine.
+ */
+export const MAX_MEASURED_NUMBERS = 2 ** 24;
 /** Bytes the batch sums may take (they grow with P × batch sizes × batches per size). */
 export const MAX_BATCH_SUM_BYTES = 64 * 2 ** 20;
 /** Numbers per chunk of rows (4 MiB in float64): what one engine call returns and one message carries. */
