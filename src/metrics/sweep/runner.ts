@@ -42,6 +42,11 @@ export interface SweepSettings {
   initSeed: number;
   /** Seed of the epoch shuffles (also shared: every B sees the samples in the same order). */
   shuffleSeed: number;
+  /**
+   * Fewest samples between two evaluations of the dataset loss (default: a quarter of an epoch).
+   * Smaller values resolve crossings that come within the first epoch, at N forward passes each.
+   */
+  evaluationFloor?: number;
 }
 
 /** Samples trained by one advance, relative to those already trained (see the module comment). */
@@ -155,12 +160,15 @@ function validate(settings: SweepSettings, dataset: Dataset): string | null {
     return 'the target loss must be a number ≥ 0';
   }
   if (!(settings.maxEpochs > 0) || !(settings.maxSteps > 0)) return 'the budgets must be positive';
+  if (settings.evaluationFloor !== undefined && !(settings.evaluationFloor >= 1)) {
+    return 'the evaluation interval must be at least one sample';
+  }
   return null;
 }
 
 /** Samples the next advance of a wave trains, given the samples it has trained so far. */
-export function advanceSamples(elapsedSamples: number, n: number): number {
-  const floor = Math.max(1, Math.ceil(n / 4));
+export function advanceSamples(elapsedSamples: number, n: number, evaluationFloor = n / 4): number {
+  const floor = Math.max(1, Math.ceil(evaluationFloor));
   return Math.min(16 * n, Math.max(floor, Math.ceil(EVALUATION_GROWTH * elapsedSamples)));
 }
 
@@ -232,7 +240,7 @@ export async function runSweep(
     const active = new Set(wave);
     const pilotLeft = () => (pilotSamples ?? 0) - Math.max(...[...active].map((run) => run.samplesTaken));
     while (active.size > 0 && !aborted()) {
-      let samples = advanceSamples(elapsed, n);
+      let samples = advanceSamples(elapsed, n, settings.evaluationFloor);
       if (pilotSamples !== null) samples = Math.max(1, Math.min(samples, pilotLeft()));
       const updates = await engine.advance({
         samplesPerRun: samples,
