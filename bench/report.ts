@@ -2,6 +2,7 @@
  * Pure helpers of `npm run bench`: statistics, the result schema shared by the bench page, the
  * Node runner and `scripts/bench.mjs`, and the ratio/target table. No DOM, no GPU, no timing.
  */
+import { formatSweep, type SweepBenchResult } from './sweep-report';
 
 /** The implementations the bench compares on one workload. */
 export type ImplId = 'gpu' | 'cpu' | 'tfjs-webgpu' | 'tfjs-wasm';
@@ -63,6 +64,8 @@ export interface EnvironmentResult {
   tfjs: { version: string; wasmVariant: string | null; webgpuNote?: string };
   throughput: Throughput[];
   race: RaceResult;
+  /** The batch-size sweep (absent from results written before it existed). */
+  sweep?: SweepBenchResult;
   compile: CompileResult[];
   wide: Throughput[];
   errors: string[];
@@ -386,6 +389,10 @@ export function formatEnvironment(env: EnvironmentResult): string {
       )
       .join('; ')}`,
   );
+  if (env.sweep) {
+    out.push('');
+    out.push(formatSweep(env.sweep));
+  }
   if (env.wide.length > 0) {
     out.push('');
     out.push('wider model 2→64→64→1:');

@@ -19,6 +19,7 @@ import {
   stepsForDuration,
   type Throughput,
 } from './report';
+import { benchSweep } from './sweep';
 import { selectTfjsBackend, TfjsTrainer, tf, tfjsWasmVariant } from './tfjs-trainer';
 import {
   BENCH_BATCH_SIZES,
@@ -510,6 +511,9 @@ export async function runSuite(options: SuiteOptions): Promise<EnvironmentResult
   log('race…');
   const race = await benchRace(workload, gpu, timing, log);
 
+  log('batch-size sweep…');
+  const sweep = await benchSweep(gpu, log);
+
   if (timing.wideBatchSizes.length > 0) log('wider model…');
   for (const b of timing.wideBatchSizes) {
     await run('gpu', b, wideModel, workload.wideInitialWeights, wide);
@@ -525,6 +529,7 @@ export async function runSuite(options: SuiteOptions): Promise<EnvironmentResult
     tfjs: { version: tf.version_core, wasmVariant, ...(webgpuNote ? { webgpuNote } : {}) },
     throughput,
     race,
+    sweep,
     compile,
     wide,
     errors,
