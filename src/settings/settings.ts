@@ -4,8 +4,18 @@
  * URL codec beside it (`url-codec.ts`) reads and writes it.
  */
 import type { Activation, LastBatchPolicy, Reduction } from '../engine/types';
+import { DEFAULT_MAX_EPOCHS } from '../metrics/sweep/defaults';
 
-export const PANEL_NAMES = ['controls', 'data', 'loss', 'noise', 'anatomy', 'landscape', 'article'] as const;
+export const PANEL_NAMES = [
+  'controls',
+  'data',
+  'loss',
+  'noise',
+  'anatomy',
+  'landscape',
+  'sweep',
+  'article',
+] as const;
 export type PanelName = (typeof PANEL_NAMES)[number];
 export const DEFAULT_PANELS: readonly PanelName[] = [
   'controls',
@@ -14,6 +24,7 @@ export const DEFAULT_PANELS: readonly PanelName[] = [
   'noise',
   'anatomy',
   'landscape',
+  'sweep',
   'article',
 ];
 
@@ -85,7 +96,19 @@ export interface Settings {
   engine: EngineChoice;
   panels: PanelName[];
   playing: boolean;
+  /** The batch-size sweep's target loss; null: chosen from the data (see `autoTarget`). */
+  sweepTarget: number | null;
+  /** The sweep's learning-rate grid; null: the dataset's default grid (`defaultLearningRates`). */
+  sweepLearningRates: number[] | null;
+  /** Epoch budget of each run of the sweep. */
+  sweepEpochs: number;
+  /** Start the sweep as soon as the page has loaded (a shared link reproduces it). */
+  sweepRun: boolean;
 }
+
+/** Bounds of the sweep's settings. */
+export const SWEEP_MAX_LEARNING_RATES = 12;
+export const SWEEP_MAX_EPOCHS = 2000;
 
 export interface Notice {
   /** Stable key, so the same repair is not listed twice. */
@@ -126,6 +149,10 @@ export function defaultSettings(datasets: readonly DatasetBounds[], datasetId?: 
     engine: 'auto',
     panels: [...DEFAULT_PANELS],
     playing: true,
+    sweepTarget: null,
+    sweepLearningRates: null,
+    sweepEpochs: DEFAULT_MAX_EPOCHS,
+    sweepRun: false,
   };
 }
 

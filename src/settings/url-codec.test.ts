@@ -167,3 +167,33 @@ describe('the runs parameter', () => {
     expect(notices.map((n) => n.key)).toContain('runs-empty');
   });
 });
+
+describe('the sweep parameters', () => {
+  it('round-trip the target, the learning-rate grid, the budget and the start flag', () => {
+    const { settings, notices } = parseUrlState('sweep=1&target=0.2&lrs=3,0.03,0.3&epochs=60', datasets);
+    expect(notices).toEqual([]);
+    expect(settings.sweepRun).toBe(true);
+    expect(settings.sweepTarget).toBe(0.2);
+    expect(settings.sweepLearningRates).toEqual([0.03, 0.3, 3]);
+    expect(settings.sweepEpochs).toBe(60);
+    const again = parseUrlState(serializeUrlState(settings, datasets), datasets);
+    expect(again.settings).toEqual(settings);
+    expect(again.notices).toEqual([]);
+  });
+
+  it('default to an automatic target and grid, written as nothing', () => {
+    const { settings } = parseUrlState('target=auto&lrs=auto', datasets);
+    expect(settings.sweepTarget).toBeNull();
+    expect(settings.sweepLearningRates).toBeNull();
+    expect(serializeUrlState(settings, datasets)).not.toMatch(/target|lrs|sweep|epochs/);
+  });
+
+  it('ignores or clamps bad values with a notice', () => {
+    const { settings, notices } = parseUrlState('sweep=maybe&target=-1&lrs=0.1,zero&epochs=1e9', datasets);
+    expect(settings.sweepRun).toBe(false);
+    expect(settings.sweepTarget).toBeNull();
+    expect(settings.sweepLearningRates).toBeNull();
+    expect(settings.sweepEpochs).toBe(2000);
+    expect(notices.map((n) => n.key).sort()).toEqual(['epochs', 'lrs', 'sweep', 'target']);
+  });
+});

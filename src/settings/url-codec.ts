@@ -21,6 +21,8 @@ import {
   type ParsedUrlState,
   type Settings,
   SPEEDS,
+  SWEEP_MAX_EPOCHS,
+  SWEEP_MAX_LEARNING_RATES,
   snapBatchSize,
   snapLearningRate,
   X_AXES,
@@ -49,6 +51,10 @@ const KEYS = [
   'engine',
   'panels',
   'play',
+  'sweep',
+  'target',
+  'lrs',
+  'epochs',
 ] as const;
 export const URL_KEYS: readonly string[] = KEYS;
 
@@ -262,6 +268,44 @@ export function parseUrlState(
     else if (['1', 'true', 'yes'].includes(play.toLowerCase())) s.playing = true;
     else note('play', `Ignored play=${quote(play)}: expected 1 or 0.`);
   }
+
+  // The batch-size sweep.
+  const sweep = get('sweep');
+  if (sweep !== null) {
+    if (['0', 'false', 'no'].includes(sweep.toLowerCase())) s.sweepRun = false;
+    else if (['1', 'true', 'yes', 'run'].includes(sweep.toLowerCase())) s.sweepRun = true;
+    else note('sweep', `Ignored sweep=${quote(sweep)}: expected 1 or 0.`);
+  }
+  const rawTarget = get('target');
+  if (rawTarget !== null && rawTarget.trim().toLowerCase() !== 'auto') {
+    const target = parseNumber(rawTarget);
+    if (target === null || target <= 0)
+      note('target', `Ignored the target loss ${quote(rawTarget)}: expected a positive number or auto.`);
+    else s.sweepTarget = target;
+  }
+  const rawLrs = get('lrs');
+  if (rawLrs !== null && rawLrs.trim().toLowerCase() !== 'auto') {
+    const values = rawLrs
+      .split(/[,\s]+/)
+      .filter((p) => p !== '')
+      .map(parseNumber);
+    if (values.length === 0 || values.some((v) => v === null || v <= 0))
+      note('lrs', `Ignored the learning rates ${quote(rawLrs)}: expected positive numbers like 0.01,0.1,1.`);
+    else {
+      let grid = [...new Set(values as number[])].sort((a, b) => a - b);
+      if (grid.length > SWEEP_MAX_LEARNING_RATES) {
+        note(
+          'lrs-max',
+          `At most ${SWEEP_MAX_LEARNING_RATES} learning rates; kept the first ${SWEEP_MAX_LEARNING_RATES}.`,
+        );
+        grid = grid.slice(0, SWEEP_MAX_LEARNING_RATES);
+      }
+      s.sweepLearningRates = grid;
+    }
+  }
+  const epochs = readNumber('epochs', 'the epoch budget');
+  if (epochs !== null)
+    s.sweepEpochs = clampNoted('epochs', 'The epoch budget', Math.round(epochs), 1, SWEEP_MAX_EPOCHS);
   return { settings: s, notices };
 }
 
@@ -295,6 +339,10 @@ export function serializeUrlState(settings: Settings, datasets: readonly Dataset
   put('engine', settings.engine, d.engine);
   put('panels', settings.panels.join(','), d.panels.join(','));
   put('play', settings.playing ? '1' : '0', '1');
+  put('sweep', settings.sweepRun ? '1' : '0', '0');
+  put('target', settings.sweepTarget === null ? 'auto' : String(settings.sweepTarget), 'auto');
+  put('lrs', settings.sweepLearningRates?.join(',') ?? 'auto', 'auto');
+  put('epochs', String(settings.sweepEpochs), String(d.sweepEpochs));
   return params.toString().replaceAll('%2C', ',');
 }
 
