@@ -79,7 +79,7 @@ function Layout() {
         ) : null}
         {extras.map(([name, view]) =>
           view ? (
-            <Panel key={name} name={name} title={view.title}>
+            <Panel key={name} name={name} title={view.title} {...(view.wide ? { className: 'wide' } : {})}>
               <view.Component />
             </Panel>
           ) : null,

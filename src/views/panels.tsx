@@ -8,10 +8,13 @@ import type { PanelName } from '../settings/settings';
 import { AnatomyPanel } from './anatomy/AnatomyPanel';
 import { LandscapePanel } from './landscape/LandscapePanel';
 import { NoiseSessionPanel } from './noise/NoiseSessionPanel';
+import { SweepPanel } from './sweep/SweepPanel';
 
 export interface PanelView {
   title: string;
   Component: ComponentType;
+  /** Spans the whole width of the page. */
+  wide?: boolean;
 }
 
 /** Extra panels placed under the loss and data views, in this order. */
@@ -22,6 +25,7 @@ export const EXTRA_PANELS: Partial<Record<PanelName, PanelView>> = {
     title: 'The loss landscape of a two-parameter model',
     Component: () => <LandscapePanel headless />,
   },
+  sweep: { title: 'Which batch size is best? A sweep', Component: SweepPanel, wide: true },
 };
 
 export function isShown(panels: readonly PanelName[], name: PanelName): boolean {
