@@ -119,9 +119,10 @@ export function nearestPowerOfTwo(value: number): number {
 }
 
 function formatSeconds(seconds: number): string {
-  if (seconds < 1e-3) return `${(seconds * 1e6).toPrecision(2)} µs`;
-  if (seconds < 1) return `${(seconds * 1e3).toPrecision(2)} ms`;
-  return `${seconds.toPrecision(2)} s`;
+  const two = (v: number) => Number(v.toPrecision(2)).toString();
+  if (seconds < 1e-3) return `${two(seconds * 1e6)} µs`;
+  if (seconds < 1) return `${two(seconds * 1e3)} ms`;
+  return `${two(seconds)} s`;
 }
 
 /** The plain-words verdict under the plots. */

@@ -2,6 +2,7 @@
  * From the sweep's state to what its figures draw: series, cells, markers, table rows. Plain
  * functions (the component only wires them to the plots).
  */
+import { format } from 'd3';
 import { modelSamples, modelSteps } from '../../metrics/sweep/fit';
 import { formatBytes } from '../../metrics/sweep/memory';
 import type { SweepState } from '../../state/sweep-session';
@@ -143,6 +144,7 @@ export function costPlots(state: SweepState): LogPlotSpec[] {
       title: 'Samples per second',
       xLabel: 'batch size B',
       yLabel: 'samples / s',
+      yFormat: (v: number) => format('.2~s')(v),
       series: [
         {
           label: 'throughput',

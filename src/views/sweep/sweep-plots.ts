@@ -6,7 +6,7 @@
 import * as d3 from 'd3';
 import { OKABE_ITO } from '../noise/palette';
 
-const MARGIN = { top: 26, right: 18, bottom: 44, left: 66 };
+const MARGIN = { top: 44, right: 18, bottom: 44, left: 66 };
 
 export function formatValue(value: number): string {
   if (!Number.isFinite(value)) return String(value);
@@ -61,7 +61,7 @@ function logDomain(values: number[]): [number, number] {
 
 /** A log–log plot of some series against B, with markers and a legend. */
 export function drawLogPlot(svgElement: SVGSVGElement, width: number, spec: LogPlotSpec): void {
-  const height = 250;
+  const height = 270;
   const svg = d3.select(svgElement);
   svg.selectAll('*').remove();
   svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
@@ -180,10 +180,10 @@ export function drawLogPlot(svgElement: SVGSVGElement, width: number, spec: LogP
       .attr('stroke-width', 2.5);
   }
   // Legend, one line under the title.
-  let legendX = MARGIN.left + Math.min(innerW * 0.45, 240);
+  let legendX = MARGIN.left;
   const legend = svg.append('g').attr('class', 'sweep-legend').attr('font-size', 11);
   for (const series of spec.series) {
-    const item = legend.append('g').attr('transform', `translate(${legendX},12)`);
+    const item = legend.append('g').attr('transform', `translate(${legendX},32)`);
     if (series.line) {
       item
         .append('line')
@@ -229,8 +229,8 @@ export function drawLearningRateMap(
   svg.selectAll('*').remove();
   svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
   const innerW = Math.max(60, width - MARGIN.left - MARGIN.right);
-  const innerH = height - MARGIN.top - MARGIN.bottom - 18;
-  const g = svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top + 18})`);
+  const innerH = height - MARGIN.top - MARGIN.bottom;
+  const g = svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
   svg
     .append('text')
     .attr('x', MARGIN.left)
