@@ -229,8 +229,9 @@ export function drawLearningRateMap(
   svg.selectAll('*').remove();
   svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
   const innerW = Math.max(60, width - MARGIN.left - MARGIN.right);
-  const innerH = height - MARGIN.top - MARGIN.bottom;
-  const g = svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
+  const top = MARGIN.top + 10; // room for the legend line
+  const innerH = height - top - MARGIN.bottom;
+  const g = svg.append('g').attr('transform', `translate(${MARGIN.left},${top})`);
   svg
     .append('text')
     .attr('x', MARGIN.left)
@@ -332,7 +333,7 @@ export function drawLearningRateMap(
       (b) => [(x(b) ?? 0) + w / 2, logLr((first.learningRate * b) / first.batchSize)] as [number, number],
     );
     const clip = `sweep-map-clip-${Math.random().toString(36).slice(2)}`;
-    svg.append('clipPath').attr('id', clip).append('rect').attr('width', innerW).attr('height', innerH);
+    g.append('clipPath').attr('id', clip).append('rect').attr('width', innerW).attr('height', innerH);
     g.append('path')
       .attr('clip-path', `url(#${clip})`)
       .attr('d', d3.line()(pts))
