@@ -50,7 +50,11 @@ export function formatSweep(result: SweepBenchResult): string {
       `  ${name}: verdict in ${s(e.verdictSeconds)} (≤ ${SWEEP_TARGET_SECONDS} s ${met}; race ${s(e.raceSeconds)}, ` +
         `step costs ${s(e.costSeconds)}, first result at ${s(e.firstResultSeconds)}, ${e.advances} advances); ` +
         `slowest winner alone (B = ${e.slowestWinner?.batchSize}, lr ${e.slowestWinner?.learningRate}) ${s(e.slowestWinnerAloneSeconds, 3)}: ` +
-        `verdict / slowest winner = ${ratio}; B_crit ≈ ${e.bCrit?.toPrecision(3) ?? 'n/a'}, fastest B here: ${e.fastestBatchSize ?? 'n/a'}`,
+        `verdict / slowest winner = ${ratio} (race alone: ${
+          e.slowestWinnerAloneSeconds && e.raceSeconds !== null
+            ? `${(e.raceSeconds / e.slowestWinnerAloneSeconds).toFixed(1)}×`
+            : 'n/a'
+        }); B_crit ≈ ${e.bCrit?.toPrecision(3) ?? 'n/a'}, fastest B here: ${e.fastestBatchSize ?? 'n/a'}`,
     );
     out.push(
       `    best lr per B: ${e.best.map((b) => `${b.batchSize}: ${b.learningRate ?? '—'} (${b.steps?.toFixed(0) ?? '—'} steps)`).join(', ')}`,
