@@ -61,6 +61,9 @@ export const IDLE_SWEEP: SweepState = {
   elapsedMs: 0,
 };
 
+/** Shortest interval between two publications of results while the sweep runs (ms). */
+const PUBLISH_MS = 250;
+
 export interface SweepInput {
   dataset: Dataset;
   model: ModelSpec;
@@ -120,6 +123,22 @@ export class SweepSession {
       const initSeed = combineSeeds(settings.seed, 1);
       const shuffleSeed = combineSeeds(settings.seed, 2);
       const runs: RunOutcome[] = [];
+      let lastPublished = Number.NEGATIVE_INFINITY;
+      let latest: SweepProgress | null = null;
+      let trailing: ReturnType<typeof setTimeout> | null = null;
+      const publishResults = () => {
+        if (trailing !== null) clearTimeout(trailing);
+        trailing = null;
+        lastPublished = performance.now();
+        const target = latest?.target ?? null;
+        publish({
+          runs: [...runs],
+          progress: latest,
+          target,
+          analysis: target === null ? null : analyse(target),
+          elapsedMs: lastPublished - started,
+        });
+      };
       const analyse = (target: number, costs: StepCost[] = []) =>
         analyzeSweep(runs, { n: dataset.n, target, batchSizes, costs });
       const result = await runSweep(
@@ -139,16 +158,16 @@ export class SweepSession {
             publish({ progress, target: progress.target, elapsedMs: performance.now() - started }),
           onRunDone: (run, progress) => {
             runs.push(run);
-            publish({
-              runs: [...runs],
-              progress,
-              target: progress.target,
-              analysis: progress.target === null ? null : analyse(progress.target),
-              elapsedMs: performance.now() - started,
-            });
+            latest = progress;
+            // Results go out at most every PUBLISH_MS (each publication redraws the figures);
+            // one held back goes out when the interval is over.
+            const wait = lastPublished + PUBLISH_MS - performance.now();
+            if (wait <= 0) publishResults();
+            else trailing ??= setTimeout(publishResults, wait);
           },
         },
       );
+      if (trailing !== null) clearTimeout(trailing);
       if (result.cancelled) {
         publish({ status: 'cancelled', runs: result.runs, elapsedMs: performance.now() - started });
         return;

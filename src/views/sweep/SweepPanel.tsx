@@ -4,7 +4,7 @@ import { sweepCsv, sweepJson } from '../../metrics/sweep/export';
 import { formatBytes } from '../../metrics/sweep/memory';
 import { useAppState, useSession } from '../../state/session-context';
 import { useStore } from '../../state/store';
-import { SweepSession, sweepLearningRates } from '../../state/sweep-session';
+import { IDLE_SWEEP, SweepSession, sweepLearningRates } from '../../state/sweep-session';
 import { useElementWidth } from '../shared/use-element-width';
 import { costPlots, mapCells, noisePlot, progressText, stepsPlot } from './sweep-model';
 import { drawLearningRateMap, drawLogPlot, formatValue, type LogPlotSpec } from './sweep-plots';
@@ -13,7 +13,11 @@ import './sweep.css';
 function LogPlot({ spec, width }: { spec: LogPlotSpec; width: number }) {
   const ref = useRef<SVGSVGElement>(null);
   useEffect(() => {
-    if (ref.current) drawLogPlot(ref.current, width, spec);
+    // Each figure draws in a task of its own, so redrawing them all never blocks the page long.
+    const timer = setTimeout(() => {
+      if (ref.current) drawLogPlot(ref.current, width, spec);
+    }, 0);
+    return () => clearTimeout(timer);
   }, [spec, width]);
   return <svg ref={ref} className="sweep-plot" role="img" aria-label={spec.title} />;
 }
@@ -90,18 +94,27 @@ export function SweepPanel() {
     if (dataset && model) void sweep.start({ dataset, model, settings: next });
   };
 
-  const stepsSpec = useMemo(() => stepsPlot(state, 'steps'), [state]);
-  const samplesSpec = useMemo(() => stepsPlot(state, 'samples'), [state]);
-  const noiseSpec = useMemo(() => noisePlot(state), [state]);
-  const costSpecs = useMemo(() => costPlots(state), [state]);
-  const cells = useMemo(() => mapCells(state), [state]);
+  // Figures follow the results only, not every progress tick (which would redraw them all).
+  const { analysis, runs, memory, batchSizes, learningRates, n } = state;
+  const figures = useMemo(() => {
+    const view = { ...IDLE_SWEEP, analysis, runs, memory, batchSizes, learningRates, n };
+    return {
+      steps: stepsPlot(view, 'steps'),
+      samples: stepsPlot(view, 'samples'),
+      noise: noisePlot(view),
+      costs: costPlots(view),
+      cells: mapCells(view),
+    };
+  }, [analysis, runs, memory, batchSizes, learningRates, n]);
   const mapRef = useRef<SVGSVGElement>(null);
   useEffect(() => {
-    if (mapRef.current && state.batchSizes.length > 0)
-      drawLearningRateMap(mapRef.current, width, cells, state.batchSizes, state.learningRates);
-  }, [cells, width, state.batchSizes, state.learningRates]);
+    const timer = setTimeout(() => {
+      if (mapRef.current && batchSizes.length > 0)
+        drawLearningRateMap(mapRef.current, width, figures.cells, batchSizes, learningRates);
+    }, 0);
+    return () => clearTimeout(timer);
+  }, [figures, width, batchSizes, learningRates]);
 
-  const analysis = state.analysis;
   const fit = analysis?.fit ?? null;
   const exportContext = () => ({
     dataset: state.datasetId,
@@ -206,8 +219,8 @@ export function SweepPanel() {
       ) : null}
       <div className="sweep-figures" ref={figureRef}>
         <div className="sweep-row">
-          <LogPlot spec={stepsSpec} width={half} />
-          <LogPlot spec={samplesSpec} width={half} />
+          <LogPlot spec={figures.steps} width={half} />
+          <LogPlot spec={figures.samples} width={half} />
         </div>
         <svg
           ref={mapRef}
@@ -216,11 +229,11 @@ export function SweepPanel() {
           aria-label="Steps to the target for every batch size and learning rate"
         />
         <div className="sweep-row">
-          <LogPlot spec={noiseSpec} width={half} />
-          {costSpecs[0] ? <LogPlot spec={costSpecs[0]} width={half} /> : null}
+          <LogPlot spec={figures.noise} width={half} />
+          {figures.costs[0] ? <LogPlot spec={figures.costs[0]} width={half} /> : null}
         </div>
         <div className="sweep-row">
-          {costSpecs.slice(1).map((spec) => (
+          {figures.costs.slice(1).map((spec) => (
             <LogPlot
               key={spec.title}
               spec={spec}
