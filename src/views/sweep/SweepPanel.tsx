@@ -217,7 +217,7 @@ export function SweepPanel() {
             : ''}
         </p>
       ) : null}
-      <div className="sweep-figures" ref={figureRef}>
+      <div className="sweep-figures" ref={figureRef} hidden={state.status === 'idle'}>
         <div className="sweep-row">
           <LogPlot spec={figures.steps} width={half} />
           <LogPlot spec={figures.samples} width={half} />

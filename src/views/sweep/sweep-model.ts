@@ -158,7 +158,7 @@ export function costPlots(state: SweepState): LogPlotSpec[] {
       ],
     },
     {
-      title: 'Memory a step needs (whole batch at once)',
+      title: 'Memory per step (whole batch)',
       xLabel: 'batch size B',
       yLabel: 'bytes',
       yFormat: formatBytes,
@@ -175,7 +175,7 @@ export function costPlots(state: SweepState): LogPlotSpec[] {
       ],
     },
     {
-      title: 'Wall time to the target on this device',
+      title: 'Wall time to the target',
       xLabel: 'batch size B',
       yLabel: 'seconds of training',
       yFormat: seconds,
