@@ -237,7 +237,7 @@ export function SweepPanel() {
             <LogPlot
               key={spec.title}
               spec={spec}
-              width={width >= 760 ? Math.floor((width - 32) / 3) : width}
+              width={width >= 760 ? Math.floor((width - 36) / 3) : width}
             />
           ))}
         </div>
