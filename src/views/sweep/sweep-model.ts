@@ -6,7 +6,7 @@ import { format } from 'd3';
 import { modelSamples, modelSteps } from '../../metrics/sweep/fit';
 import { formatBytes } from '../../metrics/sweep/memory';
 import type { SweepState } from '../../state/sweep-session';
-import { OKABE_ITO } from '../noise/palette';
+import { OKABE_ITO } from '../chart/palette';
 import { formatValue, type LogPlotSpec, type MapCell, type SeriesPoint } from './sweep-plots';
 
 /** Log-spaced B from the smallest to the largest measured, for smooth model curves. */

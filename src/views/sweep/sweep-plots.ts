@@ -4,7 +4,7 @@
  * Every point carries a <title>, which the browser shows on hover (and screen readers read).
  */
 import * as d3 from 'd3';
-import { OKABE_ITO } from '../noise/palette';
+import { OKABE_ITO } from '../chart/palette';
 
 const MARGIN = { top: 44, right: 18, bottom: 44, left: 66 };
 
