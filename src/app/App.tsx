@@ -6,10 +6,11 @@ import { Article } from '../views/article/Article';
 import { SettingsControls, TrainingControls } from '../views/controls/Controls';
 import { DataPanel } from '../views/data-view/DataPanel';
 import { LossPanel } from '../views/loss-plot/LossPanel';
-import { EXTRA_PANELS, isShown } from '../views/panels';
+import { EXTRA_PANELS, isShown, type PanelView } from '../views/panels';
 import { ErrorBoundary } from '../views/shared/ErrorBoundary';
 import { EngineBadge } from '../views/status/EngineBadge';
 import { Notices } from '../views/status/Notices';
+import { SweepPanel } from '../views/sweep/SweepPanel';
 import { ShareButton } from './share/ShareDialog';
 
 function Panel({
@@ -41,10 +42,19 @@ function Panel({
 /** Settings start open where there is room beside the plots, folded on phones and tablets. */
 const openSettings = typeof matchMedia === 'function' ? matchMedia('(min-width: 1100px)').matches : true;
 
+/**
+ * The page's panels: the shared ones and the batch-size sweep, which only the full page offers
+ * (the one-file embed stays within its size budget without it; an embed asked for it shows the rest).
+ */
+const PAGE_PANELS: Partial<Record<PanelName, PanelView>> = {
+  ...EXTRA_PANELS,
+  sweep: { title: 'Which batch size is best? A sweep', Component: SweepPanel, wide: true },
+};
+
 function Layout() {
   const panels = useAppState((s) => s.settings.panels);
   const show = (name: PanelName) => isShown(panels, name);
-  const extras = (Object.entries(EXTRA_PANELS) as [PanelName, (typeof EXTRA_PANELS)[PanelName]][]).filter(
+  const extras = (Object.entries(PAGE_PANELS) as [PanelName, (typeof PAGE_PANELS)[PanelName]][]).filter(
     ([name, view]) => view && show(name),
   );
   return (

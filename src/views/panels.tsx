@@ -8,7 +8,6 @@ import type { PanelName } from '../settings/settings';
 import { AnatomyPanel } from './anatomy/AnatomyPanel';
 import { LandscapePanel } from './landscape/LandscapePanel';
 import { NoiseSessionPanel } from './noise/NoiseSessionPanel';
-import { SweepPanel } from './sweep/SweepPanel';
 
 export interface PanelView {
   title: string;
@@ -25,7 +24,6 @@ export const EXTRA_PANELS: Partial<Record<PanelName, PanelView>> = {
     title: 'The loss landscape of a two-parameter model',
     Component: () => <LandscapePanel headless />,
   },
-  sweep: { title: 'Which batch size is best? A sweep', Component: SweepPanel, wide: true },
 };
 
 export function isShown(panels: readonly PanelName[], name: PanelName): boolean {
