@@ -11,7 +11,6 @@ const PANEL_CHOICES: readonly { name: PanelName; label: string }[] = [
   { name: 'noise', label: 'Gradient noise' },
   { name: 'anatomy', label: 'Anatomy of a batch' },
   { name: 'landscape', label: 'Loss landscape' },
-  { name: 'sweep', label: 'Batch-size sweep' },
   { name: 'article', label: 'Explanation' },
   { name: 'controls', label: 'All settings' },
 ];
