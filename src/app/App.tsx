@@ -5,6 +5,7 @@ import { SessionContext, useAppState } from '../state/session-context';
 import { Article } from '../views/article/Article';
 import { SettingsControls, TrainingControls } from '../views/controls/Controls';
 import { DataPanel } from '../views/data-view/DataPanel';
+import { Guide, GuideNote } from '../views/guide/Guide';
 import { LossPanel } from '../views/loss-plot/LossPanel';
 import { EXTRA_PANELS, isShown } from '../views/panels';
 import { ErrorBoundary } from '../views/shared/ErrorBoundary';
@@ -18,7 +19,7 @@ function Panel({
   children,
   className,
 }: {
-  name: PanelName | string;
+  name: PanelName;
   title: string;
   children: ReactNode;
   className?: string;
@@ -33,6 +34,7 @@ function Panel({
       <h2 id={headingId} className="panel-title">
         {title}
       </h2>
+      <GuideNote panel={name} />
       <ErrorBoundary what={`the ${title.toLowerCase()} view`}>{children}</ErrorBoundary>
     </section>
   );
@@ -116,6 +118,9 @@ export function App({ session }: { session: Session }) {
       </header>
       <main id="main">
         <Notices />
+        <ErrorBoundary what="the guided path">
+          <Guide />
+        </ErrorBoundary>
         <Layout />
       </main>
       <footer className="site-footer">

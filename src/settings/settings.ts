@@ -85,6 +85,8 @@ export interface Settings {
   engine: EngineChoice;
   panels: PanelName[];
   playing: boolean;
+  /** The step of the guided path the learner is on (1, 2, …; 0: none chosen). */
+  guideStep: number;
 }
 
 export interface Notice {
@@ -126,6 +128,7 @@ export function defaultSettings(datasets: readonly DatasetBounds[], datasetId?: 
     engine: 'auto',
     panels: [...DEFAULT_PANELS],
     playing: true,
+    guideStep: 0,
   };
 }
 
