@@ -45,12 +45,29 @@ export function suggestedHeight(choice: EmbedChoice): number {
   return 70 + controls + Math.max(1, choice.panels.length) * 560;
 }
 
+/**
+ * The host page's side of sizing: the frame reports its content's height (`batchlab:size`, after
+ * the host's first message) and this sets the iframe to it, so the learner never scrolls inside
+ * the frame. It finds its iframe as the element just before it, and trusts only that frame's
+ * messages from its origin. Where a course page strips scripts, the iframe keeps its height.
+ */
+export const IFRAME_SIZE_SCRIPT = `(function (frame) {
+  var origin = new URL(frame.src, location.href).origin;
+  addEventListener('message', function (event) {
+    var data = event.data;
+    if (event.source !== frame.contentWindow || event.origin !== origin || !data) return;
+    if (data.type === 'batchlab:ready') frame.contentWindow.postMessage({ type: 'batchlab:get' }, origin);
+    if (data.type === 'batchlab:size' && data.height > 0) frame.height = String(Math.min(Math.ceil(data.height), 6000));
+  });
+})(document.currentScript.previousElementSibling);`;
+
 export function iframeSnippet(appUrl: string, settings: Settings, choice: EmbedChoice): string {
   const params = embedQuery(settings, choice);
   params.set('embed', '1');
   const src = `${appUrl}?${queryText(params)}`;
   const title = `batchlab: mini-batch gradient descent on ${settings.dataset}, B = ${settings.batchSize}`;
-  return `<iframe src="${escapeAttribute(src)}" title="${escapeAttribute(title)}" width="100%" height="${suggestedHeight(choice)}" loading="lazy"></iframe>`;
+  const frame = `<iframe src="${escapeAttribute(src)}" title="${escapeAttribute(title)}" width="100%" height="${suggestedHeight(choice)}" loading="lazy"></iframe>`;
+  return `${frame}\n<script>\n${IFRAME_SIZE_SCRIPT}\n</script>`;
 }
 
 const READABLE_NAME: Readonly<Record<string, string>> = Object.fromEntries(
