@@ -8,6 +8,7 @@ import { DataPanel } from '../views/data-view/DataPanel';
 import { Guide, GuideNote } from '../views/guide/Guide';
 import { LossPanel } from '../views/loss-plot/LossPanel';
 import { EXTRA_PANELS, isShown } from '../views/panels';
+import { PhoneBatchBar } from '../views/phone-bar/PhoneBatchBar';
 import { ErrorBoundary } from '../views/shared/ErrorBoundary';
 import { EngineBadge } from '../views/status/EngineBadge';
 import { Notices } from '../views/status/Notices';
@@ -122,6 +123,7 @@ export function App({ session }: { session: Session }) {
           <Guide />
         </ErrorBoundary>
         <Layout />
+        <PhoneBatchBar />
       </main>
       <footer className="site-footer">
         <p>

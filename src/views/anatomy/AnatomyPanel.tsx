@@ -56,7 +56,7 @@ export function AnatomyPanel({
   const [shown, setShown] = useState(setup);
   if (shown !== setup) {
     setShown(setup);
-    dispatch({ type: 'restart', initialWeights: setup.initialWeights });
+    dispatch({ type: 'restart', initialWeights: setup.initialWeights, keepStage: true });
   }
   // A step of the guided path opens its stage here.
   const request = useStore(guideRequests, (r) => r);

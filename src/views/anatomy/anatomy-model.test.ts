@@ -124,7 +124,15 @@ describe('the anatomy panel’s state', () => {
     expect(Array.from(applied.weights)).not.toEqual(Array.from(setup.initialWeights));
     const restarted = anatomyReducer(applied, { type: 'restart', initialWeights: setup.initialWeights });
     expect(restarted.step).toBe(0);
+    expect(restarted.stage).toBe(0);
     expect(Array.from(restarted.weights)).toEqual(Array.from(setup.initialWeights));
+    // Another problem: its first batch, at the stage the learner was reading.
+    const other = anatomyReducer(
+      { ...applied, stage: 6 },
+      { type: 'restart', initialWeights: setup.initialWeights, keepStage: true },
+    );
+    expect(other.stage).toBe(6);
+    expect(other.step).toBe(0);
   });
 
   it('never plots a weight against itself', () => {

@@ -165,8 +165,11 @@ export type AnatomyAction =
   | { type: 'secondParameter'; value: number }
   /** "Apply the update, next batch": the weights after this batch's update. */
   | { type: 'apply'; weightsAfter: Float64Array }
-  /** Back to the first batch from these starting weights (Restart, or a new problem). */
-  | { type: 'restart'; initialWeights: Float64Array }
+  /**
+   * Back to the first batch from these starting weights: Restart (to the first stage), or a new
+   * problem to dissect (`keepStage`: the learner stays at the stage they were reading).
+   */
+  | { type: 'restart'; initialWeights: Float64Array; keepStage?: boolean }
   /** Dissect another problem, with its learning rate. */
   | { type: 'source'; source: AnatomySource; initialWeights: Float64Array; learningRate: number };
 
@@ -226,7 +229,12 @@ export function anatomyReducer(state: AnatomyState, action: AnatomyAction): Anat
     case 'apply':
       return { ...state, weights: action.weightsAfter.slice(), step: state.step + 1, stage: 0 };
     case 'restart':
-      return { ...state, weights: action.initialWeights.slice(), step: 0, stage: 0 };
+      return {
+        ...state,
+        weights: action.initialWeights.slice(),
+        step: 0,
+        stage: action.keepStage ? state.stage : 0,
+      };
     case 'source':
       return {
         ...state,

@@ -1,23 +1,31 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import type { PanelName } from '../../settings/settings';
 import { useAppState, useSession } from '../../state/session-context';
-import { GUIDE_STEPS, requestStep, settingsForStep, stepForPanel } from './guide-model';
+import { useStore } from '../../state/store';
+import { GUIDE_STEPS, guideRequests, requestStep, settingsForStep, stepForPanel } from './guide-model';
 import './guide.css';
 
-/** Brings a panel into view (at once when the learner asked for reduced motion). */
-function showPanel(panel: PanelName, reducedMotion: boolean): void {
-  const element = document.querySelector(`[data-panel="${panel}"]`);
-  element?.scrollIntoView({ behavior: reducedMotion ? 'auto' : 'smooth', block: 'start' });
-}
-
-/** Chooses step `k`: sets the page's state, tells the panels, and shows the step's panel. */
+/** Chooses step `k`: sets the page's state and tells the panels (the step's panel comes into view). */
 function useChooseStep(): (k: number) => void {
   const session = useSession();
-  const reducedMotion = useAppState((s) => s.reducedMotion);
   return (k) => {
     session.update(settingsForStep(session.state.settings, k), { restartRuns: true });
     requestStep(k);
-    showPanel(GUIDE_STEPS[k - 1]?.panel ?? 'loss', reducedMotion);
+  };
+}
+
+/** Brings `panel` to the top of the screen, and again if the plots above it grow meanwhile. */
+function showPanel(panel: Element): () => void {
+  // At once, not smoothly: the runs restarting above may move the panel during a smooth scroll.
+  panel.scrollIntoView({ block: 'start' });
+  const timers = [300, 1000].map((ms) =>
+    setTimeout(() => {
+      const top = panel.getBoundingClientRect().top;
+      if (top < 0 || top > window.innerHeight / 3) panel.scrollIntoView({ block: 'start' });
+    }, ms),
+  );
+  return () => {
+    for (const timer of timers) clearTimeout(timer);
   };
 }
 
@@ -25,14 +33,10 @@ function useChooseStep(): (k: number) => void {
 export function Guide() {
   const current = useAppState((s) => s.settings.guideStep);
   const choose = useChooseStep();
-  // A link to a step (`?step=3`) opens on that step's panel, once the page has laid out.
+  // A link to a step (`?step=3`) opens on that step: its panel in view, the anatomy at its stage.
   // biome-ignore lint/correctness/useExhaustiveDependencies: only the step the page opened with
   useEffect(() => {
-    const step = GUIDE_STEPS[current - 1];
-    if (!step) return;
-    requestStep(current);
-    const timer = setTimeout(() => showPanel(step.panel, true), 300);
-    return () => clearTimeout(timer);
+    if (GUIDE_STEPS[current - 1]) requestStep(current);
   }, []);
   const step = GUIDE_STEPS[current - 1];
   return (
@@ -73,10 +77,17 @@ export function GuideNote({ panel }: { panel: PanelName }) {
   const session = useSession();
   const choose = useChooseStep();
   const step = stepForPanel(current, panel);
+  const request = useStore(guideRequests, (r) => r.count);
+  const ref = useRef<HTMLElement>(null);
+  // Each choice of a step, once: the note of the step's panel brings that panel into view.
+  useEffect(() => {
+    const frame = ref.current?.closest('[data-panel]');
+    return request > 0 && frame ? showPanel(frame) : undefined;
+  }, [request]);
   if (!step) return null;
   const next = GUIDE_STEPS[current];
   return (
-    <aside className="guide-note" aria-label={`Guided step ${current}`} data-testid="guide-note">
+    <aside ref={ref} className="guide-note" aria-label={`Guided step ${current}`} data-testid="guide-note">
       <p>
         <strong>
           Step {current} of {GUIDE_STEPS.length}: {step.question}
