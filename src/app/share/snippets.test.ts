@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../../data/catalog';
 import { attributesToSearch, EMBED_KEYS, parseEmbedOptions } from '../../settings/embed-params';
+import type { PanelName } from '../../settings/settings';
 import { parseUrlState } from '../../settings/url-codec';
 import {
   elementSnippet,
@@ -109,6 +110,26 @@ describe('the iframe snippet sizes itself', () => {
     expect(html).toMatch(/^<iframe [^>]*height="\d+"[^>]*><\/iframe>\n<script>\n[\s\S]*\n<\/script>$/);
     expect(html).toContain(IFRAME_SIZE_SCRIPT);
     expect(suggestedHeight(choice)).toBeGreaterThan(600);
+  });
+
+  it('falls back to a height that holds the panels stacked (content heights measured at 700 and 1000 px)', () => {
+    const measured: [PanelName[], number][] = [
+      [['loss'], 894],
+      [['data'], 795],
+      [['noise'], 1764],
+      [['anatomy'], 1448],
+      [['landscape'], 1311],
+      [['article'], 1807],
+      [['controls'], 629],
+      [['loss', 'data'], 1373],
+      [['loss', 'data', 'noise'], 3111],
+    ];
+    for (const [panels, height] of measured) {
+      const fallback = suggestedHeight({ panels, controls: ['batch', 'play', 'reset'], locked: [] });
+      expect(fallback, panels.join()).toBeGreaterThanOrEqual(height);
+      // Not wildly more: a third of white space at most.
+      expect(fallback, panels.join()).toBeLessThan(height * 1.35 + 200);
+    }
   });
 
   it('answers ready with get, then sets the iframe to the height the frame reports', () => {

@@ -39,10 +39,30 @@ export function escapeAttribute(text: string): string {
     .replaceAll('>', '&gt;');
 }
 
-/** A height that fits the chosen panels without an inner scroll bar on a typical course page. */
+/**
+ * Each panel's height in an iframe about 700 px wide, where panels stack (measured in Chromium on
+ * 30 November 2026, rounded up; the noise panel with its table folded). Wider frames put some
+ * side by side and need less.
+ */
+export const PANEL_HEIGHTS: Readonly<Record<PanelName, number>> = {
+  loss: 720,
+  data: 620,
+  noise: 1650,
+  anatomy: 1300,
+  landscape: 1150,
+  article: 1650,
+  controls: 460,
+};
+
+/**
+ * The iframe's height before the frame reports its own, and for good where a course page strips
+ * the snippet's script: the chosen panels stacked, so the learner gets white space below rather
+ * than a scroll bar inside the frame.
+ */
 export function suggestedHeight(choice: EmbedChoice): number {
-  const controls = choice.controls.length > 0 ? 150 : 0;
-  return 70 + controls + Math.max(1, choice.panels.length) * 560;
+  const header = 130;
+  const controls = choice.controls.length > 0 ? 60 : 0;
+  return header + controls + choice.panels.reduce((sum, panel) => sum + PANEL_HEIGHTS[panel], 0);
 }
 
 /**
