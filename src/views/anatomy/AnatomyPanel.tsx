@@ -6,6 +6,7 @@ import { guideRequests } from '../guide/guide-model';
 import { useElementWidth } from '../shared/use-element-width';
 import { AnatomyControls } from './AnatomyControls';
 import { StageNumbers } from './AnatomyNumbers';
+import { AnatomySource } from './AnatomySource';
 import {
   ANATOMY_STAGES,
   type AnatomySetup,
@@ -111,44 +112,28 @@ export function AnatomyPanel({
       data-view="anatomy"
     >
       {!headless && <h2 id={headingId}>The anatomy of one batch</h2>}
-      <div className="anatomy-source" data-testid="anatomy-source" data-source={state.source}>
-        <p>
-          {state.source === 'page' && pageSetup
-            ? `This panel dissects ${setup.description}.`
-            : `This panel dissects ${setup.description}, not the runs above: small enough to follow every number, with lr ${EXAMPLE_LEARNING_RATE} so one update visibly moves the weights.`}
-        </p>
-        {pageSetup ? (
-          state.source === 'page' ? (
-            <button
-              type="button"
-              onClick={() =>
-                dispatch({
-                  type: 'source',
-                  source: 'example',
-                  initialWeights: example.initialWeights,
-                  learningRate: EXAMPLE_LEARNING_RATE,
-                })
-              }
-            >
-              Back to the small example
-            </button>
-          ) : (
-            <button
-              type="button"
-              onClick={() =>
-                dispatch({
-                  type: 'source',
-                  source: 'page',
-                  initialWeights: pageSetup.initialWeights,
-                  learningRate: pageLearningRate,
-                })
-              }
-            >
-              Use the page’s data and network
-            </button>
-          )
-        ) : null}
-      </div>
+      <AnatomySource
+        source={state.source === 'page' && pageSetup ? 'page' : 'example'}
+        description={setup.description}
+        canUsePage={pageSetup !== null}
+        onUsePage={() =>
+          pageSetup &&
+          dispatch({
+            type: 'source',
+            source: 'page',
+            initialWeights: pageSetup.initialWeights,
+            learningRate: pageLearningRate,
+          })
+        }
+        onUseExample={() =>
+          dispatch({
+            type: 'source',
+            source: 'example',
+            initialWeights: example.initialWeights,
+            learningRate: EXAMPLE_LEARNING_RATE,
+          })
+        }
+      />
       <AnatomyControls state={state} dispatch={dispatch} names={names} idPrefix={headingId} />
 
       <ol className="anatomy-stepper" aria-label="Stages of one update">
