@@ -58,6 +58,7 @@ export function PhoneBatchBar() {
   return (
     <div className="phone-batch-bar" data-testid="phone-batch-bar">
       <label htmlFor={id} className="phone-batch-name">
+        <span className="visually-hidden">Batch size, </span>
         {name}
       </label>
       <CommitRange
