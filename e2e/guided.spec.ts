@@ -3,6 +3,7 @@
  * anatomy saying what it dissects, the noise panel's words, the self-sizing iframe snippet and
  * its guide, and the batch-size slider beside the loss plot on a phone.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import { runRows, snapshot, waitForTraining, watchPage } from './helpers';
 import { HOST_ORIGIN, type HostServer, startHostServer } from './support/host-server';
@@ -36,6 +37,8 @@ test.describe('at 1280 × 800', () => {
     for (const step of await steps.all()) expect(await shareOnScreen(step)).toBe(1);
     await waitForTraining(page);
     await snapshot(page, testInfo, 'guided-desktop-top');
+    const axe = await new AxeBuilder({ page }).include('.guide').analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 
     // "Why is B = 1 so noisy?": a race of B = 1 and 64, and the noise panel in view with the step's words.
     await guide.getByRole('button', { name: /Why is B = 1 so noisy/ }).click();
@@ -227,6 +230,9 @@ test.describe('on a 375 × 812 phone', () => {
     await plot.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await expect(bar).toBeVisible();
     await expect(bar).toContainText('B = 32');
+    await expect(bar.getByRole('slider', { name: /^Batch size, B = 32/ })).toBeVisible();
+    const axe = await new AxeBuilder({ page }).include('[data-testid="phone-batch-bar"]').analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 
     const range = bar.locator('input[type="range"]');
     const box = await range.boundingBox();
