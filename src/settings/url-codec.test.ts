@@ -196,6 +196,7 @@ describe('the guided step', () => {
       expect({ ...settings }).toEqual(defaultSettings(datasets));
     }
     expect(parseUrlState('step=0', datasets).notices).toEqual([]);
+    expect(Object.is(parseUrlState('step=-0', datasets).settings.guideStep, 0)).toBe(true);
   });
 
   it('round-trips, even when a setting of the step went back to its default', () => {

@@ -108,7 +108,8 @@ export function parseUrlState(
   const rawStep = get('step');
   if (rawStep !== null) {
     const v = parseNumber(rawStep);
-    if (v !== null && Number.isInteger(v) && v >= 0 && v <= GUIDE_STEPS.length) guideStep = v;
+    // Math.abs: `step=-0` is step 0, not a -0 that a link could not write back.
+    if (v !== null && Number.isInteger(v) && v >= 0 && v <= GUIDE_STEPS.length) guideStep = Math.abs(v);
     else
       note('step', `Ignored step ${quote(rawStep)}: the guided path has steps 1 to ${GUIDE_STEPS.length}.`);
   }
