@@ -2,11 +2,13 @@ import react from '@vitejs/plugin-react';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 import { chromiumLaunchOptions } from './e2e/browser-launch.ts';
+import { embeddingGuide } from './scripts/embedding-guide.ts';
 
 export default defineConfig({
   // Relative base: the built dist/ works when copied under any path of a course website.
   base: './',
-  plugins: [react()],
+  // The teachers' embedding guide ships with the site (the Share dialog links to it).
+  plugins: [react(), embeddingGuide()],
   build: {
     target: 'es2022',
     sourcemap: true,

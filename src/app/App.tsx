@@ -5,8 +5,10 @@ import { SessionContext, useAppState } from '../state/session-context';
 import { Article } from '../views/article/Article';
 import { SettingsControls, TrainingControls } from '../views/controls/Controls';
 import { DataPanel } from '../views/data-view/DataPanel';
+import { Guide, GuideNote } from '../views/guide/Guide';
 import { LossPanel } from '../views/loss-plot/LossPanel';
 import { EXTRA_PANELS, isShown, type PanelView } from '../views/panels';
+import { PhoneBatchBar } from '../views/phone-bar/PhoneBatchBar';
 import { ErrorBoundary } from '../views/shared/ErrorBoundary';
 import { EngineBadge } from '../views/status/EngineBadge';
 import { Notices } from '../views/status/Notices';
@@ -19,7 +21,7 @@ function Panel({
   children,
   className,
 }: {
-  name: PanelName | string;
+  name: PanelName;
   title: string;
   children: ReactNode;
   className?: string;
@@ -34,6 +36,7 @@ function Panel({
       <h2 id={headingId} className="panel-title">
         {title}
       </h2>
+      <GuideNote panel={name} />
       <ErrorBoundary what={`the ${title.toLowerCase()} view`}>{children}</ErrorBoundary>
     </section>
   );
@@ -126,7 +129,11 @@ export function App({ session }: { session: Session }) {
       </header>
       <main id="main">
         <Notices />
+        <ErrorBoundary what="the guided path">
+          <Guide />
+        </ErrorBoundary>
         <Layout />
+        <PhoneBatchBar />
       </main>
       <footer className="site-footer">
         <p>

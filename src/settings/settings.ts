@@ -104,6 +104,8 @@ export interface Settings {
   sweepEpochs: number;
   /** Start the sweep as soon as the page has loaded (a shared link reproduces it). */
   sweepRun: boolean;
+  /** The step of the guided path the learner is on (1, 2, …; 0: none chosen). */
+  guideStep: number;
 }
 
 /** Bounds of the sweep's settings. */
@@ -153,6 +155,7 @@ export function defaultSettings(datasets: readonly DatasetBounds[], datasetId?: 
     sweepLearningRates: null,
     sweepEpochs: DEFAULT_MAX_EPOCHS,
     sweepRun: false,
+    guideStep: 0,
   };
 }
 

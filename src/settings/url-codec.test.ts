@@ -197,3 +197,52 @@ describe('the sweep parameters', () => {
     expect(notices.map((n) => n.key).sort()).toEqual(['epochs', 'lrs', 'sweep', 'target']);
   });
 });
+
+describe('the guided step', () => {
+  it('is read from step=k and sets that step’s settings', () => {
+    const { settings, notices } = parseUrlState('step=5', datasets);
+    expect(notices).toEqual([]);
+    expect(settings.guideStep).toBe(5);
+    expect(settings.dataset).toBe('circles');
+    expect(settings.runs).toEqual([8, 512]);
+    expect(settings.batchSize).toBe(512);
+    expect(settings.xAxis).toBe('epochs');
+  });
+
+  it('lets what else the link sets override the step', () => {
+    const { settings, notices } = parseUrlState('step=4&runs=2,64&lr=0.5', datasets);
+    expect(notices).toEqual([]);
+    expect(settings.guideStep).toBe(4);
+    expect(settings.runs).toEqual([2, 64]);
+    expect(settings.batchSize).toBe(64);
+    expect(settings.learningRate).toBe(0.5);
+  });
+
+  it('refuses a step that does not exist, with a notice, and keeps the defaults', () => {
+    for (const bad of ['step=0.5', 'step=99', 'step=-1', 'step=two']) {
+      const { settings, notices } = parseUrlState(bad, datasets);
+      expect(settings.guideStep, bad).toBe(0);
+      expect(notices.map((n) => n.key)).toEqual(['step']);
+      expect({ ...settings }).toEqual(defaultSettings(datasets));
+    }
+    expect(parseUrlState('step=0', datasets).notices).toEqual([]);
+    expect(Object.is(parseUrlState('step=-0', datasets).settings.guideStep, 0)).toBe(true);
+  });
+
+  it('round-trips, even when a setting of the step went back to its default', () => {
+    const chosen = parseUrlState('step=5', datasets).settings;
+    // The learner then put runs and B back to the defaults (32): the link must not revive 8,N.
+    const changed = { ...chosen, runs: [32], batchSize: 32, xAxis: 'epochs' as const };
+    const query = serializeUrlState(changed, datasets);
+    expect(query.startsWith('step=5&')).toBe(true);
+    expect(query).toContain('x=epochs');
+    expect(query).toContain('runs=32');
+    const parsed = parseUrlState(query, datasets);
+    expect(parsed.notices).toEqual([]);
+    expect(parsed.settings).toEqual(changed);
+  });
+
+  it('is left out of links when no step is chosen', () => {
+    expect(serializeUrlState(defaultSettings(datasets), datasets)).not.toContain('step');
+  });
+});

@@ -4,6 +4,8 @@
  * throws; an unknown, malformed or out-of-range parameter is ignored or clamped, and each such
  * repair is reported as a notice the page shows.
  */
+
+import { GUIDE_STEPS, guideStepKeys } from './guide';
 import {
   ACTIVATIONS,
   type DatasetBounds,
@@ -32,6 +34,7 @@ import {
 
 /** The URL keys, in the order they are written. */
 const KEYS = [
+  'step',
   'dataset',
   'n',
   'noise',
@@ -104,6 +107,21 @@ export function parseUrlState(
   const known = new Set<string>([...URL_KEYS, ...(options.extraKeys ?? [])]);
   for (const key of new Set(params.keys())) {
     if (!known.has(key)) note(`unknown-${key}`, `Ignored the unknown parameter ${quote(key)}.`);
+  }
+
+  // A step of the guided path: its settings are the base, and whatever else the link sets wins.
+  let guideStep = 0;
+  const rawStep = get('step');
+  if (rawStep !== null) {
+    const v = parseNumber(rawStep);
+    // Math.abs: `step=-0` is step 0, not a -0 that a link could not write back.
+    if (v !== null && Number.isInteger(v) && v >= 0 && v <= GUIDE_STEPS.length) guideStep = Math.abs(v);
+    else
+      note('step', `Ignored step ${quote(rawStep)}: the guided path has steps 1 to ${GUIDE_STEPS.length}.`);
+  }
+  const stepQuery = new URLSearchParams(GUIDE_STEPS[guideStep - 1]?.query ?? '');
+  for (const key of new Set(stepQuery.keys())) {
+    if (!params.has(key)) for (const value of stepQuery.getAll(key)) params.append(key, value);
   }
 
   // The dataset first: N, the noise and B are checked against it.
@@ -306,6 +324,7 @@ export function parseUrlState(
   const epochs = readNumber('epochs', 'the epoch budget');
   if (epochs !== null)
     s.sweepEpochs = clampNoted('epochs', 'The epoch budget', Math.round(epochs), 1, SWEEP_MAX_EPOCHS);
+  s.guideStep = guideStep;
   return { settings: s, notices };
 }
 
@@ -313,9 +332,13 @@ export function parseUrlState(
 export function serializeUrlState(settings: Settings, datasets: readonly DatasetBounds[]): string {
   const d = defaultSettings(datasets, settings.dataset);
   const params = new URLSearchParams();
+  // While a guided step is chosen, the keys it sets are always written: otherwise a value the
+  // learner set back to its default would come back as the step's on the next load.
+  const stepKeys = new Set(guideStepKeys(settings.guideStep));
   const put = (key: (typeof KEYS)[number], value: string, fallback: string) => {
-    if (value !== fallback) params.set(key, value);
+    if (value !== fallback || stepKeys.has(key)) params.set(key, value);
   };
+  if (settings.guideStep > 0) params.set('step', String(settings.guideStep));
   params.set('dataset', settings.dataset);
   put('n', String(settings.n), String(d.n));
   put('noise', String(settings.noise), String(d.noise));

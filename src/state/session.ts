@@ -217,8 +217,11 @@ export class Session {
     return this.state.dataset?.n ?? this.state.settings.n;
   }
 
-  /** Applies a change of settings and rebuilds as much as the change requires. */
-  update(patch: Partial<Settings>): void {
+  /**
+   * Applies a change of settings and rebuilds as much as the change requires; `restartRuns`
+   * restarts the runs from the starting weights even when nothing else needs a rebuild.
+   */
+  update(patch: Partial<Settings>, options: { restartRuns?: boolean } = {}): void {
     const prev = this.state.settings;
     let next: Settings = { ...prev, ...patch };
     let level: RebuildLevel | null = null;
@@ -256,6 +259,7 @@ export class Session {
         next.lastBatch !== prev.lastBatch)
     )
       level = 'runs';
+    if (level === null && options.restartRuns) level = 'runs';
     if (level !== null) {
       // The comparison restarts with the same batch sizes, clamped to the new N (a full-batch
       // run stays full-batch).

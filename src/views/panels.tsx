@@ -5,7 +5,7 @@
  */
 import type { ComponentType } from 'react';
 import type { PanelName } from '../settings/settings';
-import { AnatomyPanel } from './anatomy/AnatomyPanel';
+import { AnatomySessionPanel } from './anatomy/AnatomySessionPanel';
 import { LandscapePanel } from './landscape/LandscapePanel';
 import { NoiseSessionPanel } from './noise/NoiseSessionPanel';
 
@@ -19,7 +19,7 @@ export interface PanelView {
 /** Extra panels placed under the loss and data views, in this order. */
 export const EXTRA_PANELS: Partial<Record<PanelName, PanelView>> = {
   noise: { title: 'Gradient noise against batch size', Component: NoiseSessionPanel },
-  anatomy: { title: 'The anatomy of one batch', Component: () => <AnatomyPanel headless /> },
+  anatomy: { title: 'The anatomy of one batch', Component: AnatomySessionPanel },
   landscape: {
     title: 'The loss landscape of a two-parameter model',
     Component: () => <LandscapePanel headless />,

@@ -81,6 +81,8 @@ function ShareContents() {
   const panelOrder = PANEL_CHOICES.map((p) => p.name);
   const url = appUrl();
   const scriptUrl = new URL('embed/batch-lab.js', url).href;
+  // Built into the site from docs/embedding.md (scripts/embedding-guide.ts).
+  const guideUrl = new URL('docs/embedding.html', url).href;
   return (
     <>
       {uploadedName ? (
@@ -142,8 +144,13 @@ function ShareContents() {
       <CopyField label="Iframe" value={iframeSnippet(url, settings, choice)} rows={4} />
       <CopyField label="Custom element" value={elementSnippet(scriptUrl, settings, choice)} rows={4} />
       <p className="help">
-        The element needs <code>embed/batch-lab.js</code> from this site (or your own copy of it). Every
-        parameter is described in <code>docs/embedding.md</code>.
+        The iframe grows to fit its content through the few lines of script after it; where a course page
+        removes scripts, it keeps the height written on it. The element needs <code>embed/batch-lab.js</code>{' '}
+        from this site (or your own copy of it). Every parameter, and the messages a page can send:{' '}
+        <a href={guideUrl} target="_blank" rel="noopener" data-testid="embedding-guide-link">
+          the embedding guide
+        </a>
+        .
       </p>
     </>
   );

@@ -1,7 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import { circles } from '../../data/synthetic';
 import { CpuTrainer } from '../../engine/cpu/trainer';
-import type { TrainConfig } from '../../engine/types';
-import { type AnatomySettings, buildAnatomyView, defaultAnatomySetup } from './anatomy-model';
+import { initParams } from '../../engine/model';
+import { combineSeeds } from '../../engine/random';
+import type { ModelSpec, TrainConfig } from '../../engine/types';
+import {
+  ANATOMY_STAGES,
+  type AnatomySettings,
+  anatomyReducer,
+  anatomySettings,
+  buildAnatomyView,
+  defaultAnatomySetup,
+  EXAMPLE_LEARNING_RATE,
+  initialAnatomyState,
+  nearestAnatomyLearningRate,
+  pageAnatomySetup,
+} from './anatomy-model';
 
 const setup = defaultAnatomySetup();
 const settings: AnatomySettings = {
@@ -84,5 +98,105 @@ describe('the anatomy panel shows what the CPU engine computes', () => {
       projection: { kind: 'parameters', first: 3, second: 3 },
     });
     expect(same.axisLabels[0]).toBe('along the mean gradient');
+  });
+});
+
+describe('the anatomy panel’s state', () => {
+  const start = () => initialAnatomyState(setup.initialWeights);
+
+  it('moves between stages within the first and the last', () => {
+    let state = start();
+    state = anatomyReducer(state, { type: 'move', by: -1 });
+    expect(state.stage).toBe(0);
+    for (let i = 0; i < 20; i++) state = anatomyReducer(state, { type: 'move', by: 1 });
+    expect(state.stage).toBe(ANATOMY_STAGES.length - 1);
+    expect(anatomyReducer(state, { type: 'stage', stage: 3 }).stage).toBe(3);
+    expect(anatomyReducer(state, { type: 'stage', stage: 99 }).stage).toBe(ANATOMY_STAGES.length - 1);
+  });
+
+  it('applies an update as the next batch from the new weights, and restarts from the start', () => {
+    const state = anatomyReducer(start(), { type: 'stage', stage: 5 });
+    const view = buildAnatomyView(setup, state.weights, state.step, anatomySettings(state, setup));
+    const applied = anatomyReducer(state, { type: 'apply', weightsAfter: view.anatomy.weightsAfter });
+    expect(applied.step).toBe(1);
+    expect(applied.stage).toBe(0);
+    expect(Array.from(applied.weights)).toEqual(Array.from(view.anatomy.weightsAfter));
+    expect(Array.from(applied.weights)).not.toEqual(Array.from(setup.initialWeights));
+    const restarted = anatomyReducer(applied, { type: 'restart', initialWeights: setup.initialWeights });
+    expect(restarted.step).toBe(0);
+    expect(restarted.stage).toBe(0);
+    expect(Array.from(restarted.weights)).toEqual(Array.from(setup.initialWeights));
+    // Another problem: its first batch, at the stage the learner was reading.
+    const other = anatomyReducer(
+      { ...applied, stage: 6 },
+      { type: 'restart', initialWeights: setup.initialWeights, keepStage: true },
+    );
+    expect(other.stage).toBe(6);
+    expect(other.step).toBe(0);
+  });
+
+  it('never plots a weight against itself', () => {
+    const state = start();
+    expect(anatomyReducer(state, { type: 'firstParameter', value: state.secondParameter })).toBe(state);
+    expect(anatomyReducer(state, { type: 'secondParameter', value: 2 }).secondParameter).toBe(2);
+  });
+
+  it('passes its choices to the view, with the setup’s shuffle', () => {
+    let state = start();
+    state = anatomyReducer(state, { type: 'reduction', value: 'sum' });
+    state = anatomyReducer(state, { type: 'scaleSum', value: false });
+    state = anatomyReducer(state, { type: 'plane', value: 'parameters' });
+    state = anatomyReducer(state, { type: 'batchSize', value: 4 });
+    expect(anatomySettings(state, setup)).toEqual({
+      batchSize: 4,
+      learningRate: EXAMPLE_LEARNING_RATE,
+      reduction: 'sum',
+      scaleSumByBatch: false,
+      shuffleSeed: setup.shuffleSeed,
+      comparisonSteps: 20,
+      projection: { kind: 'parameters', first: 0, second: 1 },
+    });
+  });
+});
+
+describe('dissecting the page’s problem', () => {
+  const dataset = circles({ n: 128, noise: 0.1, seed: 3 });
+  const model: ModelSpec = { inputSize: 2, hidden: [8, 8], outputSize: 1, activation: 'tanh', loss: 'bce' };
+  const weights = initParams(model, 11);
+  const page = pageAnatomySetup(dataset, model, weights, 5);
+
+  it('says what it dissects, and takes the runs’ shuffle: its first batch is the runs’ first batch', () => {
+    expect(page.description).toContain('2-8-8-1');
+    expect(page.description).toContain('128 points');
+    expect(defaultAnatomySetup().description).toMatch(/XOR, 64 points, a 2-3-1 network \(13 weights/);
+    const config: TrainConfig = {
+      batchSize: 8,
+      learningRate: 0.1,
+      reduction: 'mean',
+      momentum: 0,
+      lastBatch: 'keep',
+      shuffleSeed: combineSeeds(5, 2),
+    };
+    const trainer = new CpuTrainer(dataset, model, config, weights);
+    const state = initialAnatomyState(weights, { batchSize: 8, learningRate: 0.1 });
+    const view = buildAnatomyView(page, weights, 0, anatomySettings(state, page));
+    expect(Array.from(view.indices)).toEqual(Array.from(trainer.nextBatch()));
+    // 105 weights: the bars show the 16 most active.
+    expect(view.anatomy.paramCount).toBe(105);
+    expect(view.shownParameters).toHaveLength(16);
+  });
+
+  it('switches to the page’s problem from its first batch, at the nearest of the panel’s rates', () => {
+    const state = anatomyReducer(
+      anatomyReducer(initialAnatomyState(setup.initialWeights), { type: 'stage', stage: 4 }),
+      { type: 'source', source: 'page', initialWeights: weights, learningRate: 0.3 },
+    );
+    expect(state.source).toBe('page');
+    expect(state.step).toBe(0);
+    expect(state.stage).toBe(4);
+    expect(state.weights).toHaveLength(105);
+    expect(state.learningRate).toBe(0.2);
+    expect(nearestAnatomyLearningRate(0.1)).toBe(0.1);
+    expect(nearestAnatomyLearningRate(5)).toBe(2);
   });
 });

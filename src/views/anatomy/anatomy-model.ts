@@ -1,9 +1,11 @@
 /**
  * Everything the anatomy panel shows for one batch, gathered from `src/metrics/anatomy.ts` (which
- * uses the CPU reference engine's own functions). The component only renders this object.
+ * uses the CPU reference engine's own functions), and the panel's own state (which stage, which
+ * batch, which weights) as a reducer. The component only renders these.
  */
 import { xor } from '../../data/synthetic';
 import { initParams } from '../../engine/model';
+import { combineSeeds } from '../../engine/random';
 import { BatchSchedule } from '../../engine/schedule';
 import type { Dataset, ModelSpec, Reduction } from '../../engine/types';
 import {
@@ -25,13 +27,241 @@ export interface AnatomySetup {
   dataset: Dataset;
   model: ModelSpec;
   initialWeights: Float64Array;
+  /** Seed of the shuffle the batches come from. */
+  shuffleSeed: number;
+  /** What is being dissected, in words (shown above the stages). */
+  description: string;
 }
+
+/** The small example's learning rate: large enough that one update visibly moves the weights. */
+export const EXAMPLE_LEARNING_RATE = 0.5;
 
 /** A small network on XOR: 13 parameters, few enough for one bar each. */
 export function defaultAnatomySetup(): AnatomySetup {
   const dataset = xor({ n: 64, noise: 0.1, seed: 4 });
   const model: ModelSpec = { inputSize: 2, hidden: [3], outputSize: 1, activation: 'tanh', loss: 'bce' };
-  return { dataset, model, initialWeights: initParams(model, 8) };
+  return {
+    dataset,
+    model,
+    initialWeights: initParams(model, 8),
+    shuffleSeed: 7,
+    description: `a small example: XOR, ${dataset.n} points, a ${networkText(model)} network (${parameterNames(model).length} weights, few enough to show one bar each)`,
+  };
+}
+
+/** `2-8-8-1`: the widths of a network's layers. */
+export function networkText(model: ModelSpec): string {
+  return [model.inputSize, ...model.hidden, model.outputSize].join('-');
+}
+
+/**
+ * The page's own problem: its dataset, its network from the runs' shared starting weights and
+ * the runs' shuffle, so the first batch dissected is the first batch the runs train on.
+ */
+export function pageAnatomySetup(
+  dataset: Dataset,
+  model: ModelSpec,
+  initialWeights: Float64Array,
+  seed: number,
+): AnatomySetup {
+  return {
+    dataset,
+    model,
+    initialWeights,
+    shuffleSeed: combineSeeds(seed, 2),
+    description: `the page's data: ${dataset.name}, ${dataset.n} points, its ${networkText(model)} network (${parameterNames(model).length} weights) from the runs' starting weights`,
+  };
+}
+
+/** The stages of one update, in order; each stage's caption is what the learner reads. */
+export const ANATOMY_STAGES = [
+  {
+    id: 'batch',
+    title: 'Draw a batch',
+    caption:
+      "B samples are taken from the shuffled dataset named above (the next B of this epoch's shuffle). The network and its weights have not changed yet.",
+  },
+  {
+    id: 'forward',
+    title: 'Forward pass',
+    caption:
+      'Each sample goes through the same network with the same weights, independently of the others: B predictions ŷ.',
+  },
+  {
+    id: 'loss',
+    title: 'Loss per sample',
+    caption:
+      'Each prediction is compared with its own target: one loss per sample. The batch loss is just their mean.',
+  },
+  {
+    id: 'gradients',
+    title: 'Backprop per sample',
+    caption:
+      'Back-propagation runs for each sample separately and gives B gradients: each says how that one sample would like every weight to move. They disagree.',
+  },
+  {
+    id: 'reduce',
+    title: 'Mean (or sum)',
+    caption:
+      'The B gradients (not the losses) are added up weight by weight and divided by B (mean) or not (sum). Every sample of the batch counts, equally; where they disagree they partly cancel.',
+  },
+  {
+    id: 'update',
+    title: 'One update',
+    caption:
+      'The weights change ONCE for the whole batch, w ← w − lr · ḡ: once per batch, not once per sample.',
+  },
+  {
+    id: 'sequential',
+    title: 'Sequential vs averaged',
+    caption:
+      "Why not apply each sample's change in turn? Then B full-size steps replace one: each gradient is taken at a different point (where the previous samples left the weights), so the walk goes much further and lands somewhere else.",
+  },
+  {
+    id: 'sum-mean',
+    title: 'Sum vs mean',
+    caption:
+      'Summing with learning rate lr/B takes exactly the same path as averaging with lr; summing with unchanged lr takes B-times larger steps.',
+  },
+] as const;
+
+export type AnatomyStageId = (typeof ANATOMY_STAGES)[number]['id'];
+
+export function stageIndex(id: string): number {
+  return ANATOMY_STAGES.findIndex((s) => s.id === id);
+}
+
+export const ANATOMY_BATCH_SIZES: readonly number[] = [2, 4, 8, 16];
+export const ANATOMY_LEARNING_RATES: readonly number[] = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2];
+
+/** Which problem the panel dissects: its own small example, or the page's. */
+export type AnatomySource = 'example' | 'page';
+
+/** The panel's state: everything the learner chooses in it. */
+export interface AnatomyState {
+  source: AnatomySource;
+  stage: number;
+  /** Batches applied since the start (the batch shown is the next one). */
+  step: number;
+  weights: Float64Array;
+  batchSize: number;
+  learningRate: number;
+  reduction: Reduction;
+  scaleSum: boolean;
+  plane: 'mean-spread' | 'parameters';
+  firstParameter: number;
+  secondParameter: number;
+}
+
+export type AnatomyAction =
+  | { type: 'stage'; stage: number }
+  | { type: 'move'; by: number }
+  | { type: 'batchSize'; value: number }
+  | { type: 'learningRate'; value: number }
+  | { type: 'reduction'; value: Reduction }
+  | { type: 'scaleSum'; value: boolean }
+  | { type: 'plane'; value: 'mean-spread' | 'parameters' }
+  | { type: 'firstParameter'; value: number }
+  | { type: 'secondParameter'; value: number }
+  /** "Apply the update, next batch": the weights after this batch's update. */
+  | { type: 'apply'; weightsAfter: Float64Array }
+  /**
+   * Back to the first batch from these starting weights: Restart (to the first stage), or a new
+   * problem to dissect (`keepStage`: the learner stays at the stage they were reading).
+   */
+  | { type: 'restart'; initialWeights: Float64Array; keepStage?: boolean }
+  /** Dissect another problem, with its learning rate. */
+  | { type: 'source'; source: AnatomySource; initialWeights: Float64Array; learningRate: number };
+
+export function initialAnatomyState(
+  initialWeights: Float64Array,
+  options: { batchSize?: number; learningRate?: number } = {},
+): AnatomyState {
+  return {
+    source: 'example',
+    stage: 0,
+    step: 0,
+    weights: initialWeights.slice(),
+    batchSize: options.batchSize ?? 8,
+    learningRate: options.learningRate ?? EXAMPLE_LEARNING_RATE,
+    reduction: 'mean',
+    scaleSum: true,
+    plane: 'mean-spread',
+    firstParameter: 0,
+    secondParameter: 1,
+  };
+}
+
+const lastStage = ANATOMY_STAGES.length - 1;
+
+function clampStage(stage: number): number {
+  return Math.min(lastStage, Math.max(0, Math.round(stage)));
+}
+
+/** The nearest of the panel's learning rates, so a page's rate shows in its menu. */
+export function nearestAnatomyLearningRate(lr: number): number {
+  let best = ANATOMY_LEARNING_RATES[0] as number;
+  for (const v of ANATOMY_LEARNING_RATES)
+    if (Math.abs(Math.log(v / lr)) < Math.abs(Math.log(best / lr))) best = v;
+  return best;
+}
+
+export function anatomyReducer(state: AnatomyState, action: AnatomyAction): AnatomyState {
+  switch (action.type) {
+    case 'stage':
+      return { ...state, stage: clampStage(action.stage) };
+    case 'move':
+      return { ...state, stage: clampStage(state.stage + action.by) };
+    case 'batchSize':
+      return { ...state, batchSize: action.value };
+    case 'learningRate':
+      return { ...state, learningRate: action.value };
+    case 'reduction':
+      return { ...state, reduction: action.value };
+    case 'scaleSum':
+      return { ...state, scaleSum: action.value };
+    case 'plane':
+      return { ...state, plane: action.value };
+    case 'firstParameter':
+      return action.value === state.secondParameter ? state : { ...state, firstParameter: action.value };
+    case 'secondParameter':
+      return action.value === state.firstParameter ? state : { ...state, secondParameter: action.value };
+    case 'apply':
+      return { ...state, weights: action.weightsAfter.slice(), step: state.step + 1, stage: 0 };
+    case 'restart':
+      return {
+        ...state,
+        weights: action.initialWeights.slice(),
+        step: 0,
+        stage: action.keepStage ? state.stage : 0,
+      };
+    case 'source':
+      return {
+        ...state,
+        source: action.source,
+        weights: action.initialWeights.slice(),
+        step: 0,
+        learningRate: nearestAnatomyLearningRate(action.learningRate),
+        firstParameter: 0,
+        secondParameter: 1,
+      };
+  }
+}
+
+/** The settings `buildAnatomyView` needs, from the panel's state. */
+export function anatomySettings(state: AnatomyState, setup: AnatomySetup): AnatomySettings {
+  return {
+    batchSize: state.batchSize,
+    learningRate: state.learningRate,
+    reduction: state.reduction,
+    scaleSumByBatch: state.scaleSum,
+    shuffleSeed: setup.shuffleSeed,
+    comparisonSteps: 20,
+    projection:
+      state.plane === 'parameters'
+        ? { kind: 'parameters', first: state.firstParameter, second: state.secondParameter }
+        : { kind: 'mean-spread' },
+  };
 }
 
 export interface AnatomySettings {

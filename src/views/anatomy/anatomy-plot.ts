@@ -4,8 +4,9 @@
  * placing marks on scales.
  */
 import * as d3 from 'd3';
-import type { Dataset } from '../../engine/types';
-import { OKABE_ITO, classColour as paletteClassColour, SAMPLE_COLOURS, sampleColour } from '../chart/palette';
+import type { Dataset, Reduction } from '../../engine/types';
+import { classColour, OKABE_ITO, SAMPLE_COLOURS, sampleColour } from '../chart/palette';
+import type { AnatomyStageId, AnatomyView } from './anatomy-model';
 
 type Svg = d3.Selection<SVGSVGElement, unknown, null, undefined>;
 type G = d3.Selection<SVGGElement, unknown, null, undefined>;
@@ -111,8 +112,10 @@ export function drawBatchScatter(svgElement: SVGSVGElement, width: number, optio
   g.append('g').call(d3.axisLeft(y).ticks(5));
   const names = dataset.featureNames ?? [];
   axisLabels(g, w, h, names[0] ?? 'x₁', twoD ? (names[1] ?? 'x₂') : (dataset.targetName ?? 'y'));
-  const classColour = (i: number) =>
-    dataset.task === 'classification' ? paletteClassColour(Math.round(dataset.y[i] as number)) : '#999';
+  const pointColour = (i: number) =>
+    dataset.task === 'classification'
+      ? classColour(Math.round(dataset.y[i * dataset.targetSize] as number))
+      : '#999';
   g.append('g')
     .selectAll('circle')
     .data(all)
@@ -120,7 +123,7 @@ export function drawBatchScatter(svgElement: SVGSVGElement, width: number, optio
     .attr('cx', (i) => x(px(i)))
     .attr('cy', (i) => y(py(i)))
     .attr('r', 2.5)
-    .attr('fill', classColour)
+    .attr('fill', pointColour)
     .attr('opacity', 0.35);
   const members = g
     .append('g')
@@ -139,7 +142,7 @@ export function drawBatchScatter(svgElement: SVGSVGElement, width: number, optio
   members
     .append('circle')
     .attr('r', 4.5)
-    .attr('fill', (i) => classColour(i));
+    .attr('fill', (i) => pointColour(i));
   members
     .append('text')
     .attr('x', 10)
@@ -644,4 +647,107 @@ export function drawLossLines(svgElement: SVGSVGElement, width: number, lines: L
       .attr('font-size', 11)
       .text(line.label);
   });
+}
+
+export interface StageDrawing {
+  stage: AnatomyStageId;
+  view: AnatomyView;
+  dataset: Dataset;
+  outputSize: number;
+  reduction: Reduction;
+}
+
+/** Draws one stage: the main figure, and beside it (or under it) a second one where it has one. */
+export function drawAnatomyStage(
+  primary: SVGSVGElement,
+  secondary: SVGSVGElement,
+  width: number,
+  { stage, view, dataset, outputSize, reduction }: StageDrawing,
+): void {
+  const twoFigures = stage === 'gradients' || stage === 'reduce' || stage === 'update';
+  const each =
+    twoFigures && width >= 760 ? Math.floor((width - 16) / 2) : Math.max(300, Math.min(width, 640));
+  const a = view.anatomy;
+  const k = a.batchSize;
+  const p = a.paramCount;
+  secondary.replaceChildren();
+  secondary.setAttribute('width', '0');
+  secondary.setAttribute('height', '0');
+  const combinedLabel = reduction === 'mean' ? 'mean ḡ' : `sum Σg (B = ${k} × the mean)`;
+  switch (stage) {
+    case 'batch':
+      drawBatchScatter(primary, each, { dataset, batch: view.indices });
+      break;
+    case 'forward':
+      drawBatchScatter(primary, each, { dataset, batch: view.indices, outputs: a.outputs, outputSize });
+      break;
+    case 'loss':
+      drawLossBars(primary, each, a.losses, a.batchLoss);
+      break;
+    case 'gradients':
+    case 'reduce': {
+      const reduce = stage === 'reduce';
+      drawGradientArrows(primary, each, {
+        samples: view.projected.samples,
+        ...(reduce ? { combined: view.combined, combinedLabel } : {}),
+        axisLabels: view.axisLabels,
+        capturedShare: view.projected.capturedShare,
+      });
+      drawParameterBars(secondary, each, {
+        perSample: a.gradients,
+        k,
+        p,
+        shown: view.shownParameters,
+        names: view.names,
+        ...(reduce ? { combined: a.reducedGradient, combinedLabel } : {}),
+        valueLabel: 'gradient',
+      });
+      break;
+    }
+    case 'update':
+      drawWeightChange(primary, each, a.weightsBefore, a.weightsAfter, view.shownParameters, view.names);
+      drawParameterBars(secondary, each, {
+        perSample: null,
+        k,
+        p,
+        shown: view.shownParameters,
+        names: view.names,
+        combined: a.update,
+        combinedLabel: `Δw = −${view.effectiveLearningRate} · ${reduction === 'mean' ? 'ḡ' : 'Σg'}`,
+        valueLabel: 'change of each weight',
+      });
+      break;
+    case 'sequential':
+      drawSequentialVsAveraged(primary, each, {
+        sequential: view.sequentialProjected,
+        averaged: view.averagedProjected,
+        axisLabels: view.weightAxisLabels,
+      });
+      break;
+    case 'sum-mean':
+      drawLossLines(primary, each, [
+        {
+          label: 'mean, lr',
+          values: view.paths.meanLr.datasetLosses,
+          colour: OKABE_ITO.blue,
+          width: 5,
+          className: 'path-mean',
+        },
+        {
+          label: 'sum, lr/B (on top)',
+          values: view.paths.sumLrOverB.datasetLosses,
+          colour: OKABE_ITO.orange,
+          dash: '6 5',
+          width: 2.5,
+          className: 'path-sum-scaled',
+        },
+        {
+          label: 'sum, lr',
+          values: view.paths.sumLr.datasetLosses,
+          colour: OKABE_ITO.vermillion,
+          className: 'path-sum',
+        },
+      ]);
+      break;
+  }
 }

@@ -141,10 +141,43 @@ export function NoisePanel({
     >
       {!headless && <h2 id={headingId}>Gradient noise against batch size</h2>}
       <p className="noise-intro">
-        Every sample's gradient g<sub>i</sub> at the current weights comes from the training engine; their
-        mean is the full gradient G. A mini-batch of B samples drawn without replacement gives g<sub>B</sub>,
-        an estimate of G whose mean squared error is exactly tr(Σ)/B · (N − B)/(N − 1). Dots are measured on
-        many random batches; the line is that formula.
+        Backpropagation gives every sample i its own gradient g<sub>i</sub> at the current weights; their
+        average over all N samples is the full gradient G, the direction full-batch descent would step in. A
+        batch of B samples steps along its own average g<sub>B</sub> instead, which misses G. The plot shows
+        by how much: <strong>E‖g_B − G‖²</strong>, the squared length of the miss g<sub>B</sub> − G, averaged
+        (E) over many random batches. Dots are measured; the line is the exact formula tr(Σ)/B · (N − B)/(N −
+        1): the miss shrinks like 1/B and is 0 at B = N.
+      </p>
+      <dl className="noise-terms" data-testid="noise-terms">
+        <div>
+          <dt>tr(Σ)</dt>
+          <dd>
+            how much single samples disagree: the average of ‖g<sub>i</sub> − G‖², how far one sample’s
+            gradient lies from G (the sum over all weights of each weight’s gradient variance, the trace of
+            the covariance matrix Σ). It is the miss of a batch of one.
+          </dd>
+        </div>
+        <div>
+          <dt>‖G‖²</dt>
+          <dd>how strongly the whole dataset pulls the weights: the squared length of the full gradient.</dd>
+        </div>
+        <div>
+          <dt>B_simple = tr(Σ)/‖G‖²</dt>
+          <dd>
+            the “simple noise scale”: the batch size at which the miss tr(Σ)/B is as large as the pull ‖G‖².
+            Well below B_simple a batch’s step is mostly noise, and doubling B nearly halves the steps
+            training needs; well above it the batch gradient is already close to G, and more samples per step
+            are mostly wasted work.
+          </dd>
+        </div>
+      </dl>
+      <p className="noise-source">
+        Source: S. McCandlish, J. Kaplan, D. Amodei and the OpenAI Dota Team (2018),{' '}
+        <cite>An Empirical Model of Large-Batch Training</cite>,{' '}
+        <a href="https://arxiv.org/abs/1812.06162" rel="noopener" target="_blank">
+          arXiv:1812.06162
+        </a>
+        .
       </p>
       <div className="noise-actions">
         <button type="button" onClick={() => void recompute()} disabled={!ready || busy}>
@@ -178,7 +211,8 @@ export function NoisePanel({
         <ul className="noise-legend" aria-label="Legend">
           <li>
             <span className="noise-swatch noise-swatch-curve" aria-hidden="true" />
-            exact {subset ? 'tr(Σ_m)/B · (m − B)/(m − 1), the subset’s own' : 'tr(Σ)/B · (N − B)/(N − 1)'}
+            exact miss{' '}
+            {subset ? 'tr(Σ_m)/B · (m − B)/(m − 1), the subset’s own' : 'tr(Σ)/B · (N − B)/(N − 1)'}
           </li>
           <li>
             <span className="noise-swatch noise-swatch-point" aria-hidden="true" />
@@ -187,7 +221,7 @@ export function NoisePanel({
           </li>
           <li>
             <span className="noise-swatch noise-swatch-marker" aria-hidden="true" />
-            B_simple
+            B_simple, where the miss equals the pull ‖G‖²
           </li>
           <li>
             at B = {subset ? 'm' : 'N'} = {report.n} the error is exactly 0 (off the log scale)
@@ -274,7 +308,7 @@ export function NoisePanel({
               <thead>
                 <tr>
                   <th scope="col">B</th>
-                  <th scope="col">measured E‖g_B − G‖²</th>
+                  <th scope="col">measured miss E‖g_B − G‖²</th>
                   <th scope="col">± std. error</th>
                   <th scope="col">exact</th>
                   <th scope="col">mean cos(g_B, G)</th>
