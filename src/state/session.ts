@@ -120,6 +120,28 @@ export function trainingUnavailable(state: AppState): boolean {
   return state.engine.status === 'failed' || state.datasetStatus === 'failed';
 }
 
+export interface DivergedFocus {
+  run: RunState;
+  /** Runs still training, to offer instead. */
+  healthy: RunState[];
+}
+
+/**
+ * The focused run when it diverged (or its weights are no longer finite), with the runs that
+ * still train; null otherwise. Panels that show the focused run's weights say so instead of
+ * computing anything from non-finite numbers.
+ */
+export function divergedFocus(
+  state: Pick<AppState, 'runs' | 'focusedRunId' | 'focusedWeights'>,
+): DivergedFocus | null {
+  const run = state.runs.find((r) => r.id === state.focusedRunId);
+  if (!run) return null;
+  const weights = state.focusedWeights;
+  const finite = !weights || weights.every((w) => Number.isFinite(w));
+  if (run.status !== 'diverged' && finite) return null;
+  return { run, healthy: state.runs.filter((r) => r.status !== 'diverged') };
+}
+
 /** True while runs are still being set up (data loading, engine starting, runs rebuilding). */
 export function settingUp(state: AppState): boolean {
   return state.busy || state.engine.status === 'starting' || state.datasetStatus === 'loading';

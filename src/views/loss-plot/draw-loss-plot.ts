@@ -10,6 +10,7 @@ import type { BatchBucket, DatasetLossPoint } from '../../state/loss-series';
 import { chartFrame, drawAxes } from '../chart/frame';
 import { attachReadout, type ReadoutSeries } from '../chart/readout';
 import { formatTick, logTicks, symlogTicks } from '../chart/ticks';
+import { cutAtExit, drawableRun, lossYRange } from './loss-domain';
 
 export interface LossPlotRun {
   id: number;
@@ -139,36 +140,29 @@ export function formatLossValue(v: number): string {
 
 export function drawLossPlot(
   svgElement: SVGSVGElement,
-  runs: readonly LossPlotRun[],
+  allRuns: readonly LossPlotRun[],
   options: LossPlotOptions,
 ): void {
+  // Only finite numbers go past this line.
+  const runs = allRuns.map(drawableRun);
   const { width, height, xAxis } = options;
   const frame = chartFrame(svgElement, { width, height, margin: MARGIN });
   const { innerWidth, innerHeight } = frame;
   select(svgElement).select('g.chart-root').classed('plot-root', true);
 
   // Domains: x over everything; y over the dataset losses and batch means (spikes of single
-  // batches are clipped rather than squashing every curve flat).
+  // batches are clipped rather than squashing every curve flat) of the runs that still train,
+  // so a diverged run leaves the plot at the top instead of flattening the others.
   let xMax = 0;
-  let yMin = Number.POSITIVE_INFINITY;
-  let yMax = 0;
   for (const run of runs) {
-    for (const b of run.buckets) {
-      xMax = Math.max(xMax, bucketX(run, b, xAxis));
-      if (options.showBatchLoss) {
-        yMin = Math.min(yMin, b.mean);
-        yMax = Math.max(yMax, b.mean);
-      }
-    }
-    for (const p of run.datasetLosses) {
-      if (!Number.isFinite(p.loss)) continue;
-      xMax = Math.max(xMax, datasetX(run, p, xAxis));
-      yMin = Math.min(yMin, p.loss);
-      yMax = Math.max(yMax, p.loss);
-    }
+    for (const b of run.buckets) xMax = Math.max(xMax, bucketX(run, b, xAxis));
+    for (const p of run.datasetLosses) xMax = Math.max(xMax, datasetX(run, p, xAxis));
   }
-  if (!(xMax > 0)) xMax = 1;
-  if (!Number.isFinite(yMin) || !(yMax > 0)) {
+  if (!(xMax > 0) || !Number.isFinite(xMax)) xMax = 1;
+  const range = lossYRange(runs, options.showBatchLoss);
+  let yMin = range?.min ?? 0.01;
+  let yMax = range?.max ?? 1;
+  if (!(yMax > 0)) {
     yMin = 0.01;
     yMax = 1;
   }
@@ -227,9 +221,11 @@ export function drawLossPlot(
     .classed('focused', (d) => d.id === options.focusedRunId);
 
   const curvePoints = new Map<number, Point[]>();
+  const top = (y.domain() as [number, number])[1];
   groups.each(function (run) {
     const g = select(this);
-    const buckets = options.showBatchLoss ? run.buckets : [];
+    const shown = options.showBatchLoss ? run.buckets : [];
+    const buckets = run.diverged ? cutAtExit(shown, (b) => b.mean, top) : shown;
     // The min–max band of merged buckets is drawn for the focused run only: for B = 1 it spans
     // nearly the whole plot and would hide the other runs.
     const merged = run.id === options.focusedRunId && buckets.some((b) => b.count > 1);
@@ -245,9 +241,8 @@ export function drawLossPlot(
         'd',
         buckets.length ? linePath(buckets.map((b) => ({ x: bucketX(run, b, xAxis), y: b.mean }))) : null,
       );
-    const points = run.datasetLosses
-      .filter((p) => Number.isFinite(p.loss))
-      .map((p) => ({ x: datasetX(run, p, xAxis), y: p.loss }));
+    const finite = run.datasetLosses.map((p) => ({ x: datasetX(run, p, xAxis), y: p.loss }));
+    const points = run.diverged ? cutAtExit(finite, (p) => p.y, top) : finite;
     curvePoints.set(run.id, points);
     g.select('path.dataset-line')
       .attr('stroke', run.colour)
@@ -258,8 +253,9 @@ export function drawLossPlot(
   const diverged = runs
     .filter((r) => r.diverged)
     .map((run) => {
-      const finite = run.datasetLosses.filter((p) => Number.isFinite(p.loss));
-      const last = finite[finite.length - 1];
+      // Where it left the plot (its first dataset loss above the top), or where it stopped.
+      const kept = cutAtExit(run.datasetLosses, (p) => p.loss, top);
+      const last = kept[kept.length - 1];
       const px = last ? x(datasetX(run, last, xAxis)) : 0;
       const py = last ? yv(last.loss) : 0;
       return { run, px: Math.min(innerWidth, px), py: Math.max(8, Math.min(innerHeight - 4, py)) };
