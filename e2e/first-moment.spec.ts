@@ -146,6 +146,7 @@ test.describe('never a false explanation: divergence', () => {
     await page.locator('.legend-item[data-batch-size="256"] .legend-focus').click();
     const note = page.locator('.panel-data .diverged-note');
     await expect(note).toContainText('The run B = N = 256 (full batch) diverged');
+    await page.locator('.panel-loss').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await snapshot(page, testInfo, 'diverged-beside-healthy');
     await note.getByRole('button', { name: /B = 1/ }).click();
     await expect(page.locator('.panel-data .diverged-note')).toHaveCount(0);

@@ -150,15 +150,9 @@ export function drawLossPlot(
   const { innerWidth, innerHeight } = frame;
   select(svgElement).select('g.chart-root').classed('plot-root', true);
 
-  // Domains: x over everything; y over the dataset losses and batch means (spikes of single
-  // batches are clipped rather than squashing every curve flat) of the runs that still train,
-  // so a diverged run leaves the plot at the top instead of flattening the others.
-  let xMax = 0;
-  for (const run of runs) {
-    for (const b of run.buckets) xMax = Math.max(xMax, bucketX(run, b, xAxis));
-    for (const p of run.datasetLosses) xMax = Math.max(xMax, datasetX(run, p, xAxis));
-  }
-  if (!(xMax > 0) || !Number.isFinite(xMax)) xMax = 1;
+  // Domains: y over the dataset losses and batch means (spikes of single batches are clipped
+  // rather than squashing every curve flat) of the runs that still train, so a diverged run
+  // leaves the plot at the top instead of flattening the others; x over everything drawn.
   const range = lossYRange(runs, options.showBatchLoss);
   let yMin = range?.min ?? 0.01;
   let yMax = range?.max ?? 1;
@@ -166,13 +160,6 @@ export function drawLossPlot(
     yMin = 0.01;
     yMax = 1;
   }
-  const logX = effectiveXScale(options.xScale, xAxis, runs) === 'log';
-  const xTickCount = Math.max(2, Math.floor(innerWidth / 90));
-  // Log x is symmetric-log: linear below 1, so step 0 (the start) stays on the plot.
-  const x = logX
-    ? scaleSymlog().constant(1).domain([0, xMax]).range([0, innerWidth])
-    : scaleLinear().domain([0, xMax]).range([0, innerWidth]).nice();
-  const xTicks = logX ? symlogTicks(xMax, xTickCount + 1) : x.ticks(xTickCount);
   const logScale = options.yScale === 'log';
   const y = logScale
     ? scaleLog()
@@ -186,6 +173,30 @@ export function drawLossPlot(
         .clamp(true);
   const yv = (v: number) => y(logScale ? Math.max(LOG_FLOOR, v) : v);
   const yTickCount = Math.max(2, Math.floor(innerHeight / 50));
+  const top = (y.domain() as [number, number])[1];
+  // A diverged run is drawn up to where it leaves the plot; the x axis spans it only up to its
+  // exit (its dataset loss is measured once per chunk of training, its batch loss every step).
+  const onChart = (run: LossPlotRun): LossPlotRun =>
+    run.diverged
+      ? {
+          ...run,
+          buckets: cutAtExit(run.buckets, (b) => b.mean, top),
+          datasetLosses: cutAtExit(run.datasetLosses, (p) => p.loss, top, false),
+        }
+      : run;
+  let xMax = 0;
+  for (const run of runs.map(onChart)) {
+    for (const b of run.buckets) xMax = Math.max(xMax, bucketX(run, b, xAxis));
+    for (const p of run.datasetLosses) xMax = Math.max(xMax, datasetX(run, p, xAxis));
+  }
+  if (!(xMax > 0) || !Number.isFinite(xMax)) xMax = 1;
+  const logX = effectiveXScale(options.xScale, xAxis, runs) === 'log';
+  const xTickCount = Math.max(2, Math.floor(innerWidth / 90));
+  // Log x is symmetric-log: linear below 1, so step 0 (the start) stays on the plot.
+  const x = logX
+    ? scaleSymlog().constant(1).domain([0, xMax]).range([0, innerWidth])
+    : scaleLinear().domain([0, xMax]).range([0, innerWidth]).nice();
+  const xTicks = logX ? symlogTicks(xMax, xTickCount + 1) : x.ticks(xTickCount);
   const [d0, d1] = y.domain() as [number, number];
   const yTicks = logScale ? logTicks(d0, d1, yTickCount + 1) : y.ticks(yTickCount);
   svgElement.dataset.xScale = logX ? 'log' : 'linear';
@@ -221,7 +232,6 @@ export function drawLossPlot(
     .classed('focused', (d) => d.id === options.focusedRunId);
 
   const curvePoints = new Map<number, Point[]>();
-  const top = (y.domain() as [number, number])[1];
   groups.each(function (run) {
     const g = select(this);
     const shown = options.showBatchLoss ? run.buckets : [];
@@ -253,11 +263,15 @@ export function drawLossPlot(
   const diverged = runs
     .filter((r) => r.diverged)
     .map((run) => {
-      // Where it left the plot (its first dataset loss above the top), or where it stopped.
-      const kept = cutAtExit(run.datasetLosses, (p) => p.loss, top);
-      const last = kept[kept.length - 1];
-      const px = last ? x(datasetX(run, last, xAxis)) : 0;
-      const py = last ? yv(last.loss) : 0;
+      // Where it left the plot (its first loss above the top), or where it stopped.
+      const ends: Point[] = [];
+      const point = cutAtExit(run.datasetLosses, (p) => p.loss, top).at(-1);
+      if (point) ends.push({ x: datasetX(run, point, xAxis), y: point.loss });
+      const bucket = options.showBatchLoss ? cutAtExit(run.buckets, (b) => b.mean, top).at(-1) : undefined;
+      if (bucket) ends.push({ x: bucketX(run, bucket, xAxis), y: bucket.mean });
+      const exit = ends.find((e) => e.y > top) ?? ends.sort((a, b) => b.x - a.x)[0];
+      const px = exit ? x(exit.x) : 0;
+      const py = exit ? yv(exit.y) : 0;
       return { run, px: Math.min(innerWidth, px), py: Math.max(8, Math.min(innerHeight - 4, py)) };
     });
   frame

@@ -47,6 +47,7 @@ describe("the loss plot's data boundary", () => {
   it('a diverged curve ends where it leaves the plot', () => {
     const points = [point(0, 0.7), point(1, 0.8), point(2, 50), point(3, 1e9)];
     expect(cutAtExit(points, (p) => p.loss, 1)).toEqual(points.slice(0, 3));
+    expect(cutAtExit(points, (p) => p.loss, 1, false)).toEqual(points.slice(0, 2));
     expect(cutAtExit(points, (p) => p.loss, 1e10)).toEqual(points);
   });
 });

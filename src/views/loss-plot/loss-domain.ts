@@ -57,10 +57,15 @@ export function lossYRange(
 }
 
 /**
- * A diverged run's points up to where it leaves the plot: up to and including the first point
- * above `top` (drawn at the top edge, where the run exits), or all of them.
+ * A diverged run's points up to where it leaves the plot: up to the first point above `top`
+ * (included with `withExit`: drawn at the top edge, where the run exits), or all of them.
  */
-export function cutAtExit<P>(points: readonly P[], value: (p: P) => number, top: number): P[] {
+export function cutAtExit<P>(
+  points: readonly P[],
+  value: (p: P) => number,
+  top: number,
+  withExit = true,
+): P[] {
   const exit = points.findIndex((p) => value(p) > top);
-  return exit < 0 ? [...points] : points.slice(0, exit + 1);
+  return exit < 0 ? [...points] : points.slice(0, withExit ? exit + 1 : exit);
 }

@@ -13,8 +13,8 @@ export function DivergedNote({ focus, what }: { focus: DivergedFocus; what: stri
     <div className="diverged-note" role="status" data-diverged-run={run.batchSize}>
       <p>
         <strong>The run {run.label} diverged</strong>
-        {run.divergedReason ? <> ({run.divergedReason})</> : null}: its weights no longer describe a model, so
-        there is no {what} to show for it.
+        {run.divergedReason ? <> ({run.divergedReason})</> : null} and was stopped: its weights are not a
+        model worth reading, so there is no {what} to show for it.
       </p>
       {healthy.length > 0 ? (
         <p className="diverged-offer">
