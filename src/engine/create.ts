@@ -38,6 +38,8 @@ export interface EngineChoice {
    * compiled in the background (default: wait for WebGPU before training).
    */
   warmUpOnCpu?: boolean;
+  /** Starts the WebGPU engine, or says why not (default: the real one; tests pass their own). */
+  makeGpuEngine?: (dataset: Dataset, model: ModelSpec) => Promise<InnerEngine | string>;
 }
 
 /** What the badge's tooltip and the training loop's budget need to know of a new engine. */
@@ -152,13 +154,13 @@ async function createInner(
   dataset: Dataset,
   model: ModelSpec,
   preferGpu: boolean,
-  makeCpuEngine: EngineChoice['makeCpuEngine'],
+  choice: EngineChoice,
   cpuOnlyBadge = 'CPU (chosen with engine=cpu)',
 ): Promise<InnerEngine> {
-  if (!preferGpu) return createCpuInner(dataset, model, makeCpuEngine, cpuOnlyBadge);
-  const gpu = await createGpuInner(dataset, model);
+  if (!preferGpu) return createCpuInner(dataset, model, choice.makeCpuEngine, cpuOnlyBadge);
+  const gpu = await (choice.makeGpuEngine ?? createGpuInner)(dataset, model);
   if (typeof gpu !== 'string') return gpu;
-  return createCpuInner(dataset, model, makeCpuEngine, cpuBadge(gpu), gpu);
+  return createCpuInner(dataset, model, choice.makeCpuEngine, cpuBadge(gpu), gpu);
 }
 
 /**
@@ -194,9 +196,9 @@ export async function createTrainingEngine(
   const warmUp = choice.preferGpu && (choice.warmUpOnCpu ?? false);
   const inner = warmUp
     ? await createCpuInner(dataset, model, choice.makeCpuEngine, WARM_UP_BADGE)
-    : await createInner(dataset, model, choice.preferGpu, choice.makeCpuEngine);
+    : await createInner(dataset, model, choice.preferGpu, choice);
   const engine = new RecoveringEngine(inner, dataset, model, choice);
-  if (warmUp) engine.handOverWhenReady(createGpuInner(dataset, model));
+  if (warmUp) void engine.handOverWhenReady((choice.makeGpuEngine ?? createGpuInner)(dataset, model));
   return {
     engine,
     badge: inner.badge,
@@ -455,7 +457,7 @@ export class RecoveringEngine implements TrainingEngine {
       this.dataset,
       this.model,
       this.choice.preferGpu && this.losses < 2,
-      this.choice.makeCpuEngine,
+      this.choice,
       this.choice.preferGpu ? LOST_TWICE_BADGE : undefined,
     );
     this.inner = next;
