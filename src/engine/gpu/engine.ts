@@ -445,8 +445,10 @@ export class GpuEngine implements TrainingEngine {
     const bytes = this.padded.paramsV * 16;
     const velocity = toPadded(this.padded, checkpoint.velocity);
     this.device.queue.writeBuffer(this.paramsBuffer, (this.capacity + run.slot) * bytes, velocity);
-    const state = new Uint32Array([NO_EPOCH, checkpoint.diverged ? 1 : 0, checkpoint.step, 0]);
-    this.device.queue.writeBuffer(this.stateBuffer, run.slot * STATE_BYTES, state);
+    const state = RUN_STATE.allocate(1);
+    const diverged = checkpoint.diverged ? 1 : 0;
+    RUN_STATE.write(state.words, state.floats, 0, { orderEpoch: NO_EPOCH, diverged, stepsDone: run.step });
+    this.device.queue.writeBuffer(this.stateBuffer, run.slot * RUN_STATE.bytes, state.words);
     return id;
   }
 

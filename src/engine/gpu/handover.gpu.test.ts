@@ -36,10 +36,7 @@ const AFTER = 20;
 
 async function gpuEngine(): Promise<GpuEngine> {
   const gpu = await testGpu();
-  return GpuEngine.create(gpu.device, dataset, model, {
-    adapterName: gpu.adapterName,
-    isFallbackAdapter: gpu.isFallbackAdapter,
-  });
+  return GpuEngine.create(gpu.device, dataset, model, { adapterName: gpu.adapterName });
 }
 
 async function continueOnGpu(checkpoint: RunCheckpoint): Promise<Float64Array> {
