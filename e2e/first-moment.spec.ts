@@ -105,6 +105,12 @@ test.describe('never a false explanation: divergence', () => {
     ).toContainText('diverged');
     await expect(notes.first()).toContainText('Every run on the plot diverged');
     await expect(page.getByText(/stationary point/)).toHaveCount(0);
+    // Train cannot train a diverged run: it says so instead of seeming to start.
+    await page.getByRole('button', { name: '▶ Train' }).click();
+    await expect(page.locator('.notice[data-notice="all-diverged"]')).toContainText(
+      'Every run on the plot diverged',
+    );
+    await expect(page.getByRole('button', { name: '▶ Train' })).toBeVisible();
     await snapshot(page, testInfo, 'diverged-only-run', true);
     expect(watched.errors).toEqual([]);
   });

@@ -595,6 +595,14 @@ export class Session {
       void this.startBatchSizeRun(this.state.settings.batchSize);
       return;
     }
+    if (this.runs.length > 0 && this.runs.every((r) => r.status === 'diverged')) {
+      // Train would do nothing: say why instead of seeming to start.
+      this.addNotice(
+        'all-diverged',
+        'Every run on the plot diverged, so nothing is left to train. Lower the learning rate (the runs then start again), or start a run with another B.',
+      );
+      return;
+    }
     if (!this.state.settings.playing) this.setSettings({ ...this.state.settings, playing: true });
   }
 
