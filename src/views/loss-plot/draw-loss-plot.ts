@@ -269,7 +269,9 @@ export function drawLossPlot(
       if (point) ends.push({ x: datasetX(run, point, xAxis), y: point.loss });
       const bucket = options.showBatchLoss ? cutAtExit(run.buckets, (b) => b.mean, top).at(-1) : undefined;
       if (bucket) ends.push({ x: bucketX(run, bucket, xAxis), y: bucket.mean });
-      const exit = ends.find((e) => e.y > top) ?? ends.sort((a, b) => b.x - a.x)[0];
+      // The earliest exit when it left the plot, else the latest point it reached.
+      const exits = ends.filter((e) => e.y > top).sort((a, b) => a.x - b.x);
+      const exit = exits[0] ?? ends.sort((a, b) => b.x - a.x)[0];
       const px = exit ? x(exit.x) : 0;
       const py = exit ? yv(exit.y) : 0;
       return { run, px: Math.min(innerWidth, px), py: Math.max(8, Math.min(innerHeight - 4, py)) };

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { type DivergedFocus, divergedFocus } from '../../state/session';
 import { useAppState, useSession } from '../../state/session-context';
+import { batchSizeColour } from '../chart/palette';
 
 /**
  * Said by every panel that shows the focused run's weights, instead of its view, when that run
@@ -24,7 +25,7 @@ export function DivergedNote({ focus, what }: { focus: DivergedFocus; what: stri
               key={other.id}
               type="button"
               className="diverged-focus"
-              style={{ borderColor: other.colour }}
+              style={{ borderColor: batchSizeColour(other.batchSize, other.n) }}
               onClick={() => session.focus(other.id)}
             >
               {other.label}
