@@ -1,5 +1,5 @@
 /** `b: 'N'` in a postMessage is the full batch, as `runs: 'N'` is (not "not a number"). */
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EMBED_KEYS } from '../settings/embed-params';
 import { Session } from '../state/session';
 import { connectHost } from './host-bridge';
@@ -7,6 +7,10 @@ import { connectHost } from './host-bridge';
 const HOST = 'https://course.example.org';
 
 describe('batchlab:set with b = N', () => {
+  // Messages are merged over short intervals: the test moves the clock past each one.
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
   it('sets B to N and reports no error', () => {
     const posted: unknown[] = [];
     const parent = { postMessage: (message: unknown) => posted.push(message) };
@@ -27,6 +31,7 @@ describe('batchlab:set with b = N', () => {
         origin: HOST,
         source: parent,
       } as unknown as MessageEvent);
+      vi.advanceTimersByTime(1000);
       expect(session.state.settings.batchSize, b).toBe(64);
       expect(
         posted.filter((m) => (m as { type: string }).type === 'batchlab:error'),
