@@ -1,4 +1,5 @@
 import type { ControlName } from '../settings/embed-params';
+import { settingUp, trainingUnavailable } from '../state/session';
 import { useAppState, useSession } from '../state/session-context';
 import { BatchSlider } from '../views/controls/BatchSlider';
 import { SpeedControl } from '../views/controls/SpeedControl';
@@ -17,10 +18,11 @@ export function EmbedControls({
   const session = useSession();
   const settings = useAppState((s) => s.settings);
   const n = useAppState((s) => s.dataset?.n ?? s.settings.n);
-  const ready = useAppState((s) => s.engine.status === 'ready' && s.datasetStatus === 'ready');
+  const unavailable = useAppState(trainingUnavailable);
+  const noRuns = useAppState((s) => s.runs.length === 0 && !settingUp(s));
   const hasRuns = useAppState((s) => s.runs.length > 0);
   const shows = (name: ControlName) => controls.includes(name);
-  const usable = (name: ControlName) => ready && !locked.includes(name);
+  const usable = (name: ControlName) => !unavailable && !locked.includes(name);
   const lockedTitle = (name: ControlName) => (locked.includes(name) ? 'Fixed by the course page' : undefined);
   if (controls.length === 0) return null;
   const buttons = shows('play') || shows('step') || shows('reset') || shows('race');
@@ -69,7 +71,7 @@ export function EmbedControls({
             <button
               type="button"
               onClick={() => session.step()}
-              disabled={!usable('step') || !hasRuns}
+              disabled={!usable('step') || noRuns}
               title={lockedTitle('step') ?? 'One weight update for every run'}
             >
               Step (1 batch)
@@ -79,7 +81,7 @@ export function EmbedControls({
             <button
               type="button"
               onClick={() => session.reset()}
-              disabled={!usable('reset') || !hasRuns}
+              disabled={!usable('reset') || noRuns}
               title={lockedTitle('reset') ?? 'Every run back to the starting weights'}
             >
               Reset

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { defaultModelFor, loadDataset } from '../data/catalog';
 import { CpuEngine } from './cpu/engine';
-import { createTrainingEngine, type InnerEngine, RecoveringEngine } from './create';
+import {
+  createTrainingEngine,
+  type InnerEngine,
+  LOST_TWICE_BADGE,
+  RecoveringEngine,
+  WARM_UP_BADGE,
+} from './create';
 import { initParams } from './model';
 import type { EngineKind, TrainConfig } from './types';
 
@@ -90,5 +96,88 @@ describe('RecoveringEngine after a lost GPU device', () => {
     await reference.advance({ samplesPerRun: 64, maxStepsPerRun: 64 });
     expect(await engine.getWeights(id)).toEqual(await reference.getWeights(refId));
     engine.dispose();
+  });
+});
+
+/** A losable pretend GPU engine, with the callback that loses it. */
+function losableInner(
+  dataset: Awaited<ReturnType<typeof setup>>['dataset'],
+  model: Awaited<ReturnType<typeof setup>>['model'],
+) {
+  const gpu = new LosableEngine(dataset, model);
+  let lose: (reason: string) => void = () => {};
+  const inner: InnerEngine = {
+    engine: gpu,
+    badge: 'WebGPU: fake',
+    offThread: true,
+    onLost: (callback) => {
+      lose = callback;
+    },
+  };
+  return {
+    inner,
+    lose: (reason: string) => {
+      gpu.lost = true;
+      lose(reason);
+    },
+  };
+}
+
+describe('RecoveringEngine after a second lost GPU device', () => {
+  it('stays on the CPU and says that the device was lost twice, not that the user chose the CPU', async () => {
+    const { dataset, model, weights } = await setup();
+    const first = losableInner(dataset, model);
+    const second = losableInner(dataset, model);
+    const badges: string[] = [];
+    const notices: string[] = [];
+    const engine = new RecoveringEngine(first.inner, dataset, model, {
+      preferGpu: true,
+      makeGpuEngine: async () => second.inner,
+      onBadgeChange: (badge) => badges.push(badge),
+      onNotice: (text) => notices.push(text),
+    });
+    const id = await engine.addRun(config, weights);
+    await engine.advance({ samplesPerRun: 16, maxStepsPerRun: 16 });
+    first.lose('first loss');
+    await engine.advance({ samplesPerRun: 16, maxStepsPerRun: 16 });
+    expect(badges).toEqual(['WebGPU: fake']);
+    second.lose('second loss');
+    const [update] = await engine.advance({ samplesPerRun: 16, maxStepsPerRun: 16 });
+    expect(engine.engine).toBe('cpu');
+    expect(badges.at(-1)).toBe(LOST_TWICE_BADGE);
+    expect(badges.at(-1)).not.toContain('engine=cpu');
+    expect(notices.at(-1)).toContain('second loss');
+    expect(update?.runId).toBe(id);
+    expect(update?.progress.step).toBe(3); // each advance took its one step, the recoveries none
+    engine.dispose();
+  });
+});
+
+describe('createTrainingEngine with a warm-up on the CPU', () => {
+  it('answers at once on the CPU, then hands over to WebGPU when it is ready', async () => {
+    const { dataset, model, weights } = await setup();
+    let ready: (inner: InnerEngine) => void = () => {};
+    const gpu = new Promise<InnerEngine>((resolve) => {
+      ready = resolve;
+    });
+    const badges: string[] = [];
+    const created = await createTrainingEngine(dataset, model, {
+      preferGpu: true,
+      warmUpOnCpu: true,
+      makeGpuEngine: () => gpu,
+      onBadgeChange: (badge) => badges.push(badge),
+    });
+    expect(created.badge).toBe(WARM_UP_BADGE);
+    expect(created.kind).toBe('cpu');
+    const id = await created.engine.addRun(config, weights);
+    await created.engine.advance({ samplesPerRun: 16, maxStepsPerRun: 16 });
+    ready(losableInner(dataset, model).inner);
+    await gpu;
+    const [update] = await created.engine.advance({ samplesPerRun: 16, maxStepsPerRun: 16 });
+    expect(badges).toEqual(['WebGPU: fake']);
+    expect(created.engine.engine).toBe('webgpu');
+    expect(update?.runId).toBe(id);
+    expect(update?.progress.step).toBe(2);
+    created.engine.dispose();
   });
 });

@@ -110,6 +110,22 @@ export interface RunUpdate {
   diverged: boolean;
 }
 
+/**
+ * Everything a run's future depends on besides its config, so that another engine (or another
+ * instance) can take it over mid-run without restarting or repeating a step: the weights, the
+ * momentum, and the number of steps taken, which fixes the position in the epoch's shuffle
+ * (each epoch's order follows from the shuffle seed and the epoch number).
+ */
+export interface RunCheckpoint {
+  weights: Float64Array;
+  /** Heavy-ball velocity (all zeros for plain SGD). */
+  velocity: Float64Array;
+  /** Weight updates done so far. */
+  step: number;
+  /** True when the run was stopped (diverged): the importing engine keeps it stopped. */
+  diverged: boolean;
+}
+
 export interface AdvanceRequest {
   /** Each run advances ceil(samplesPerRun / B) steps, so runs of every B cover the same epochs. */
   samplesPerRun: number;
@@ -130,6 +146,15 @@ export interface TrainingEngine {
   addRun(config: TrainConfig, initialWeights: ArrayLike<number>): Promise<number>;
   removeRun(runId: number): void;
   runIds(): number[];
+  /** The run's full state, for a hand-over to another engine. */
+  exportRun(runId: number): Promise<RunCheckpoint>;
+  /** Adds a run that continues exactly where `checkpoint` left off (its step counter included). */
+  importRun(config: TrainConfig, checkpoint: RunCheckpoint): Promise<number>;
+  /**
+   * Stops a run: it takes no further steps and is reported as diverged (the caller's rule found
+   * its loss out of control although still finite). `setWeights` starts it again.
+   */
+  stopRun(runId: number): Promise<void>;
   advance(request: AdvanceRequest): Promise<RunUpdate[]>;
   getWeights(runId: number): Promise<Float64Array>;
   setWeights(runId: number, weights: ArrayLike<number>): Promise<void>;

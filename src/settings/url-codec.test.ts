@@ -153,6 +153,19 @@ describe('parseUrlState', () => {
     const { settings } = parseUrlState('n=8&b=64', datasets);
     expect(settings.batchSize).toBe(8);
   });
+
+  it('accepts b=N (any case), as runs does: the full batch of the chosen N', () => {
+    for (const query of ['b=N', 'b=n', 'b=%20N%20']) {
+      const { settings, notices } = parseUrlState(`n=64&${query}`, datasets);
+      expect(settings.batchSize, query).toBe(64);
+      expect(notices, query).toEqual([]);
+    }
+    expect(parseUrlState('dataset=spirals&b=N', datasets).settings.batchSize).toBe(1024);
+    // Anything else that is not a number is still refused, with a notice.
+    const { settings, notices } = parseUrlState('b=NN', datasets);
+    expect(settings.batchSize).toBe(32);
+    expect(notices.map((n) => n.message).join()).toContain('not a number');
+  });
 });
 
 describe('the runs parameter', () => {

@@ -233,7 +233,9 @@ export function parseUrlState(
       note(key, `The batch size ${raw} is not one of 1, powers of two, or N = ${s.n}; using B = ${snapped}.`);
     return snapped;
   };
-  const b = readNumber('b', 'the batch size');
+  // `N` (the whole dataset) is a batch size wherever one is accepted, as in `runs`.
+  const rawB = get('b');
+  const b = rawB !== null && rawB.trim().toLowerCase() === 'n' ? s.n : readNumber('b', 'the batch size');
   s.batchSize = b !== null && b > 0 ? readBatch(b, 'b') : Math.min(s.batchSize, s.n);
   if (b !== null && b <= 0) note('b', `The batch size must be at least 1; using B = ${s.batchSize}.`);
 

@@ -13,7 +13,7 @@ import {
   loadDataset,
 } from '../data/catalog';
 import { type CsvSuccess, parseCsvDataset } from '../data/upload';
-import { createTrainingEngine } from '../engine/create';
+import { createTrainingEngine, type EngineDetails } from '../engine/create';
 import { initParams } from '../engine/model';
 import { combineSeeds } from '../engine/random';
 import { stepsPerEpoch } from '../engine/schedule';
@@ -28,6 +28,7 @@ import type {
   TrainingEngine,
 } from '../engine/types';
 import { errorText } from '../error-text';
+import { type DivergenceWatch, divergenceReason, startWatch, watchDivergence } from '../metrics/divergence';
 import { runLabel } from '../settings/batch-names';
 import {
   MAX_RUNS,
@@ -59,6 +60,10 @@ export interface RunState {
   label: string;
   config: TrainConfig;
   status: RunStatus;
+  /** Why the run counts as diverged (see metrics/divergence), once it does. */
+  divergedReason: string | null;
+  /** The divergence rule's memory of this run. */
+  divergence: DivergenceWatch;
   progress: TrainerProgress;
   /** Time this run has spent training (ms), the "wall-clock" axis. */
   wallMs: number;
@@ -105,6 +110,42 @@ export interface AppState {
 }
 
 type RebuildLevel = 'data' | 'engine' | 'runs';
+
+/**
+ * True when training cannot happen at all (no data, no engine): the only reason to disable a
+ * training control. While the data loads or an engine starts, controls stay usable: their
+ * actions wait for the rebuild and then take effect.
+ */
+export function trainingUnavailable(state: AppState): boolean {
+  return state.engine.status === 'failed' || state.datasetStatus === 'failed';
+}
+
+export interface DivergedFocus {
+  run: RunState;
+  /** Runs still training, to offer instead. */
+  healthy: RunState[];
+}
+
+/**
+ * The focused run when it diverged (or its weights are no longer finite), with the runs that
+ * still train; null otherwise. Panels that show the focused run's weights say so instead of
+ * computing anything from non-finite numbers.
+ */
+export function divergedFocus(
+  state: Pick<AppState, 'runs' | 'focusedRunId' | 'focusedWeights'>,
+): DivergedFocus | null {
+  const run = state.runs.find((r) => r.id === state.focusedRunId);
+  if (!run) return null;
+  const weights = state.focusedWeights;
+  const finite = !weights || weights.every((w) => Number.isFinite(w));
+  if (run.status !== 'diverged' && finite) return null;
+  return { run, healthy: state.runs.filter((r) => r.status !== 'diverged') };
+}
+
+/** True while runs are still being set up (data loading, engine starting, runs rebuilding). */
+export function settingUp(state: AppState): boolean {
+  return state.busy || state.engine.status === 'starting' || state.datasetStatus === 'loading';
+}
 
 /** The longest the loop waits between training chunks, whatever the speed. */
 const MAX_PAUSE_BETWEEN_CHUNKS_MS = 2000;
@@ -350,17 +391,21 @@ export class Session {
       focusedWeights: initialWeights,
       engine: {
         status: 'starting',
-        badge:
-          settings.engine === 'cpu' ? 'Starting the CPU engine…' : 'Starting WebGPU (compiling shaders)…',
+        badge: 'Starting the engine…',
         kind: null,
       },
     });
     try {
       const created = await createTrainingEngine(dataset, model, {
         preferGpu: settings.engine !== 'cpu',
+        // Train at once on the CPU while the WebGPU pipelines compile, then move the runs over.
+        warmUpOnCpu: true,
         makeCpuEngine: (d, m) => WorkerCpuEngine.start(d, m),
         onNotice: (text) => this.addNotice('device-lost', text),
-        onBadgeChange: (badge, kind) => this.store.set((s) => ({ engine: { ...s.engine, badge, kind } })),
+        onBadgeChange: (badge, kind, details) => {
+          if (stale()) return;
+          this.engineChanged(badge, kind, details);
+        },
       });
       if (stale()) {
         created.engine.dispose();
@@ -368,8 +413,7 @@ export class Session {
       }
       this.engine = created.engine;
       this.budget.samples = 32;
-      this.budget.targetMs = created.offThread ? CHUNK_MS_OFF_THREAD : CHUNK_MS_ON_MAIN_THREAD;
-      this.budget.maxTargetMs = created.offThread ? MAX_CHUNK_MS_OFF_THREAD : MAX_CHUNK_MS_ON_MAIN_THREAD;
+      this.setBudgetFor(created.offThread);
       this.store.set({
         engine: {
           status: 'ready',
@@ -387,6 +431,32 @@ export class Session {
         });
       return false;
     }
+  }
+
+  private setBudgetFor(offThread: boolean): void {
+    this.budget.targetMs = offThread ? CHUNK_MS_OFF_THREAD : CHUNK_MS_ON_MAIN_THREAD;
+    this.budget.maxTargetMs = offThread ? MAX_CHUNK_MS_OFF_THREAD : MAX_CHUNK_MS_ON_MAIN_THREAD;
+  }
+
+  /** The engine underneath changed: the hand-over after the warm-up, or a device loss. */
+  private engineChanged(badge: string, kind: EngineKind, details?: EngineDetails): void {
+    if (details) {
+      this.setBudgetFor(details.offThread);
+      // A new engine has its own costs: let the chunk size find its level again.
+      this.budget.resetFixedCost();
+    }
+    this.store.set((s) => {
+      const { compileMs: _c, fallbackReason: _f, ...rest } = s.engine;
+      return {
+        engine: {
+          ...rest,
+          badge,
+          kind,
+          ...(details?.compileMs !== undefined ? { compileMs: details.compileMs } : {}),
+          ...(details?.fallbackReason ? { fallbackReason: details.fallbackReason } : {}),
+        },
+      };
+    });
   }
 
   private clearRunsNow(): void {
@@ -433,6 +503,8 @@ export class Session {
       label: runLabel(b, n),
       config,
       status: 'training',
+      divergedReason: null,
+      divergence: startWatch(startLoss),
       progress: { step: 0, epoch: 0, samplesSeen: 0 },
       wallMs: 0,
       stepsPerEpoch: stepsPerEpoch(n, b, config.lastBatch),
@@ -475,34 +547,31 @@ export class Session {
     }, delayMs);
   }
 
+  /**
+   * Starts (or focuses) the run with batch size `b`. Queued behind any rebuild in progress, so a
+   * drag made while the data loads or the engine starts takes effect as soon as they are done.
+   */
   private async startBatchSizeRun(b: number): Promise<void> {
     const generation = this.generation;
-    let existing: RunState | null;
+    let focusId: number | null = null;
     try {
-      existing = await this.addRunForSlider(generation, b);
+      focusId = await this.addRunForSlider(generation, b);
     } catch (error) {
       this.addNotice('run-error', `A run with B = ${b} could not be started: ${errorText(error)}`);
       return;
     }
-    if (existing) {
-      this.focus(existing.id);
-      this.play();
-      return;
-    }
+    if (focusId === null) return;
     this.syncRunsSetting();
-    this.focusLatest();
+    this.focus(focusId);
     this.play();
   }
 
-  /**
-   * Adds a run with B = `b`, or returns the run that has it. Checked here, in turn with the
-   * engine's other work, not when asked: runs a rebuild is still starting count too.
-   */
-  private addRunForSlider(generation: number, b: number): Promise<RunState | null> {
+  /** The id of the run with batch size `b` (added unless there is one), or null when stale. */
+  private addRunForSlider(generation: number, b: number): Promise<number | null> {
     return this.exclusive(async () => {
       if (generation !== this.generation || !this.engine) return null;
       const existing = this.runs.find((r) => r.batchSize === b);
-      if (existing) return existing;
+      if (existing) return existing.id;
       if (this.runs.length >= MAX_RUNS) {
         const oldest = this.runs.shift();
         if (oldest) {
@@ -513,8 +582,7 @@ export class Session {
           );
         }
       }
-      await this.addRunNow(b);
-      return null;
+      return (await this.addRunNow(b))?.id ?? null;
     });
   }
 
@@ -529,6 +597,14 @@ export class Session {
   play(): void {
     if (this.runs.length === 0 && this.engine) {
       void this.startBatchSizeRun(this.state.settings.batchSize);
+      return;
+    }
+    if (this.runs.length > 0 && this.runs.every((r) => r.status === 'diverged')) {
+      // Train would do nothing: say why instead of seeming to start.
+      this.addNotice(
+        'all-diverged',
+        'Every run on the plot diverged, so nothing is left to train. Lower the learning rate (the runs then start again), or start a run with another B.',
+      );
       return;
     }
     if (!this.state.settings.playing) this.setSettings({ ...this.state.settings, playing: true });
@@ -656,6 +732,7 @@ export class Session {
     if (this.advancing) return;
     this.advancing = true;
     const generation = this.generation;
+    let statusChanged = false;
     try {
       await this.exclusive(async () => {
         const engine = this.engine;
@@ -665,7 +742,10 @@ export class Session {
         const elapsed = performance.now() - started;
         if (generation !== this.generation) return;
         if (measure) this.budget.record(request.samplesPerRun, elapsed);
-        this.applyUpdates(updates, elapsed);
+        const stopped = this.applyUpdates(updates, elapsed);
+        // Runs the rule found diverged at a finite loss: the engine must stop training them.
+        for (const run of stopped) await engine.stopRun(run.id);
+        if (stopped.length > 0) statusChanged = true;
         await this.fetchFocusedWeightsNow(!measure);
       });
     } catch (error) {
@@ -674,10 +754,17 @@ export class Session {
     } finally {
       this.advancing = false;
     }
-    this.publish(!measure);
+    // A change of status is always shown at once: the last advance before everything stops
+    // would otherwise leave a diverged run listed as training.
+    this.publish(!measure || statusChanged);
   }
 
-  private applyUpdates(updates: readonly RunUpdate[], elapsedMs: number): void {
+  /**
+   * Records the updates; marks runs diverged by the rule of metrics/divergence (a non-finite
+   * loss, or a loss far above its start for a sustained stretch). Returns the runs newly marked.
+   */
+  private applyUpdates(updates: readonly RunUpdate[], elapsedMs: number): RunState[] {
+    const stopped: RunState[] = [];
     for (const update of updates) {
       const run = this.runs.find((r) => r.id === update.runId);
       if (!run || run.status === 'diverged') continue;
@@ -695,9 +782,20 @@ export class Session {
       }
       run.progress = update.progress;
       run.datasetLoss = update.datasetLoss;
-      if (update.diverged || !Number.isFinite(update.datasetLoss)) run.status = 'diverged';
+      const judged = watchDivergence(run.divergence, {
+        step: update.progress.step,
+        epoch: update.progress.epoch,
+        loss: update.diverged ? Number.NaN : update.datasetLoss,
+      });
+      run.divergence = judged.watch;
+      if (judged.verdict) {
+        run.status = 'diverged';
+        run.divergedReason = divergenceReason(judged.verdict, run.divergence.startLoss);
+        stopped.push(run);
+      }
     }
     if (this.runs.length > 0 && this.runs.every((r) => r.status === 'diverged')) this.pause();
+    return stopped;
   }
 
   private publish(force: boolean): void {

@@ -4,6 +4,7 @@ import type {
   Dataset,
   EngineKind,
   ModelSpec,
+  RunCheckpoint,
   RunUpdate,
   TrainConfig,
   TrainingEngine,
@@ -51,6 +52,28 @@ export class CpuEngine implements TrainingEngine {
 
   runIds(): number[] {
     return [...this.runs.keys()];
+  }
+
+  async exportRun(runId: number): Promise<RunCheckpoint> {
+    const run = this.run(runId);
+    return {
+      weights: run.trainer.weights.slice(),
+      velocity: run.trainer.velocitySync(),
+      step: run.trainer.progressSync().step,
+      diverged: run.diverged,
+    };
+  }
+
+  async importRun(config: TrainConfig, checkpoint: RunCheckpoint): Promise<number> {
+    const trainer = new CpuTrainer(this.dataset, this.model, config, checkpoint.weights);
+    trainer.restoreSync(checkpoint.weights, checkpoint.velocity, checkpoint.step);
+    const runId = this.nextRunId++;
+    this.runs.set(runId, { trainer, diverged: checkpoint.diverged });
+    return runId;
+  }
+
+  async stopRun(runId: number): Promise<void> {
+    this.run(runId).diverged = true;
   }
 
   /** The trainer behind a run, for synchronous access in tests and metrics. */

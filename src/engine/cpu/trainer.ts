@@ -122,6 +122,28 @@ export class CpuTrainer implements Trainer {
     this.velocity.fill(0);
   }
 
+  /** The momentum velocity (a copy). */
+  velocitySync(): Float64Array {
+    return this.velocity.slice();
+  }
+
+  /**
+   * Continues from another run's state: its weights, its velocity and its step counter (hence
+   * the same place in the same epoch's shuffle). Used to hand a run over between engines.
+   */
+  restoreSync(weights: ArrayLike<number>, velocity: ArrayLike<number>, step: number): void {
+    if (weights.length !== this.weights.length || velocity.length !== this.velocity.length) {
+      throw new RangeError(
+        `expected ${this.weights.length} weights and velocities, got ${weights.length} and ${velocity.length}`,
+      );
+    }
+    if (!Number.isInteger(step) || step < 0)
+      throw new RangeError(`a step count must be a whole number ≥ 0, got ${step}`);
+    this.weights.set(weights);
+    this.velocity.set(velocity);
+    this.stepCount = step;
+  }
+
   perSampleGradientsSync(indices: ArrayLike<number>): Float64Array {
     return perSampleGradients(this.model, this.weights, this.dataset, indices, this.workspace);
   }

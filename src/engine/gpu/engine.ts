@@ -19,6 +19,7 @@ import type {
   Dataset,
   EngineKind,
   ModelSpec,
+  RunCheckpoint,
   RunUpdate,
   TrainConfig,
   TrainerProgress,
@@ -423,6 +424,65 @@ export class GpuEngine implements TrainingEngine {
       }
       run.diverged = false;
       this.writeRunStart(run, weights);
+    });
+  }
+
+  // Hand-over between engines (e.g. from the CPU engine that trained while these pipelines
+  // compiled): a run's weights, velocity and step counter; the shader rebuilds the epoch's
+  // order from the step (NO_EPOCH in the run state), so the shuffle position carries over.
+
+  async importRun(config: TrainConfig, checkpoint: RunCheckpoint): Promise<number> {
+    if (checkpoint.velocity.length !== this.paramCount) {
+      throw new RangeError(`expected ${this.paramCount} velocities, got ${checkpoint.velocity.length}`);
+    }
+    if (!Number.isInteger(checkpoint.step) || checkpoint.step < 0 || checkpoint.step >= 2 ** 32) {
+      throw new RangeError(`a step count must be a whole number ≥ 0, got ${checkpoint.step}`);
+    }
+    const id = await this.addRun(config, checkpoint.weights);
+    const run = this.run(id);
+    run.step = checkpoint.step;
+    run.diverged = checkpoint.diverged;
+    const bytes = this.padded.paramsV * 16;
+    const velocity = toPadded(this.padded, checkpoint.velocity);
+    this.device.queue.writeBuffer(this.paramsBuffer, (this.capacity + run.slot) * bytes, velocity);
+    const state = RUN_STATE.allocate(1);
+    const diverged = checkpoint.diverged ? 1 : 0;
+    RUN_STATE.write(state.words, state.floats, 0, { orderEpoch: NO_EPOCH, diverged, stepsDone: run.step });
+    this.device.queue.writeBuffer(this.stateBuffer, run.slot * RUN_STATE.bytes, state.words);
+    return id;
+  }
+
+  exportRun(runId: number): Promise<RunCheckpoint> {
+    return this.exclusive(async () => {
+      const run = this.run(runId);
+      const bytes = this.padded.paramsV * 16;
+      const staging = this.device.createBuffer({
+        size: 2 * bytes,
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      });
+      const encoder = this.device.createCommandEncoder();
+      encoder.copyBufferToBuffer(this.paramsBuffer, run.slot * bytes, staging, 0, bytes);
+      encoder.copyBufferToBuffer(
+        this.paramsBuffer,
+        (this.capacity + run.slot) * bytes,
+        staging,
+        bytes,
+        bytes,
+      );
+      this.device.queue.submit([encoder.finish()]);
+      const padded = new Float32Array(await this.readBack(staging));
+      const weights = new Float64Array(this.paramCount);
+      const velocity = new Float64Array(this.paramCount);
+      fromPadded(this.padded, padded, 0, weights);
+      fromPadded(this.padded, padded, bytes / 4, velocity);
+      return { weights, velocity, step: run.step, diverged: run.diverged };
+    });
+  }
+
+  /** The host skips a diverged run in every plan, so the flag alone stops it. */
+  stopRun(runId: number): Promise<void> {
+    return this.exclusive(async () => {
+      this.run(runId).diverged = true;
     });
   }
 

@@ -7,6 +7,7 @@ import type {
   Dataset,
   EngineKind,
   ModelSpec,
+  RunCheckpoint,
   RunUpdate,
   TrainConfig,
   TrainingEngine,
@@ -86,6 +87,29 @@ export class WorkerCpuEngine implements TrainingEngine {
 
   runIds(): number[] {
     return [...this.runs];
+  }
+
+  async exportRun(runId: number): Promise<RunCheckpoint> {
+    return (await this.call({ method: 'exportRun', runId })) as RunCheckpoint;
+  }
+
+  async importRun(config: TrainConfig, checkpoint: RunCheckpoint): Promise<number> {
+    const runId = (await this.call({
+      method: 'importRun',
+      config: { ...config },
+      checkpoint: {
+        weights: Float64Array.from(checkpoint.weights),
+        velocity: Float64Array.from(checkpoint.velocity),
+        step: checkpoint.step,
+        diverged: checkpoint.diverged,
+      },
+    })) as number;
+    this.runs.add(runId);
+    return runId;
+  }
+
+  async stopRun(runId: number): Promise<void> {
+    await this.call({ method: 'stopRun', runId });
   }
 
   async advance(request: AdvanceRequest): Promise<RunUpdate[]> {

@@ -22,6 +22,13 @@ async function handle(message: WorkerRequest): Promise<WorkerResult> {
     case 'removeRun':
       need().removeRun(message.runId);
       return null;
+    case 'exportRun':
+      return need().exportRun(message.runId);
+    case 'importRun':
+      return need().importRun(message.config, message.checkpoint);
+    case 'stopRun':
+      await need().stopRun(message.runId);
+      return null;
     case 'advance':
       return need().advance(message.request);
     case 'getWeights':

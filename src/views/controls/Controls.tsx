@@ -1,4 +1,5 @@
 import type { Settings } from '../../settings/settings';
+import { settingUp, trainingUnavailable } from '../../state/session';
 import { useAppState, useSession } from '../../state/session-context';
 import { BatchSlider } from './BatchSlider';
 import { DataFields, NetworkFields, OptimiserFields, ReproducibilityFields } from './SettingsFields';
@@ -10,14 +11,16 @@ export function TrainingControls() {
   const session = useSession();
   const settings = useAppState((s) => s.settings);
   const n = useAppState((s) => s.dataset?.n ?? s.settings.n);
-  const ready = useAppState((s) => s.engine.status === 'ready' && s.datasetStatus === 'ready');
+  const unavailable = useAppState(trainingUnavailable);
+  // Step, epoch and Reset act on runs: usable once there are some, or while they are set up.
+  const noRuns = useAppState((s) => s.runs.length === 0 && !settingUp(s));
   const hasRuns = useAppState((s) => s.runs.length > 0);
   return (
     <section className="training-controls" aria-label="Batch size and training">
       <BatchSlider
         n={n}
         batchSize={settings.batchSize}
-        disabled={!ready}
+        disabled={unavailable}
         onPreview={(b) => session.previewBatchSize(b)}
         onCommit={(b, fromKeyboard) => session.commitBatchSize(b, fromKeyboard ? 700 : 0)}
       />
@@ -29,18 +32,18 @@ export function TrainingControls() {
       </p>
       <div className="transport">
         {settings.playing && hasRuns ? (
-          <button type="button" className="primary" onClick={() => session.pause()} disabled={!ready}>
+          <button type="button" className="primary" onClick={() => session.pause()} disabled={unavailable}>
             ❚❚ Pause
           </button>
         ) : (
-          <button type="button" className="primary" onClick={() => session.play()} disabled={!ready}>
+          <button type="button" className="primary" onClick={() => session.play()} disabled={unavailable}>
             ▶ Train
           </button>
         )}
         <button
           type="button"
           onClick={() => session.step()}
-          disabled={!ready || !hasRuns}
+          disabled={unavailable || noRuns}
           title="One weight update for every run"
         >
           Step (1 batch)
@@ -48,18 +51,18 @@ export function TrainingControls() {
         <button
           type="button"
           onClick={() => session.epoch()}
-          disabled={!ready || !hasRuns}
+          disabled={unavailable || noRuns}
           title="N samples for every run"
         >
           1 epoch
         </button>
-        <button type="button" onClick={() => session.race()} disabled={!ready} className="race">
+        <button type="button" onClick={() => session.race()} disabled={unavailable} className="race">
           Race B = 1, 8, 64, N
         </button>
         <button
           type="button"
           onClick={() => session.reset()}
-          disabled={!ready || !hasRuns}
+          disabled={unavailable || noRuns}
           title="Every run back to the starting weights"
         >
           Reset

@@ -4,6 +4,7 @@
  */
 import { type ReactNode, useId, useRef } from 'react';
 import { DATASETS } from '../../data/catalog';
+import { DIVERGENCE_RULE_TEXT } from '../../metrics/divergence';
 import { MAX_SEED, MOMENTUM, type Settings } from '../../settings/settings';
 import type { UploadReading } from '../../state/session';
 import { CommitRange } from './CommitRange';
@@ -249,7 +250,7 @@ export function OptimiserFields({ settings, view, set }: FieldsProps) {
       <Field
         label={view.learningRate.label}
         htmlFor={lrId}
-        help="How far each update moves the weights along the (negative) batch gradient. Too large and the loss blows up: the run is marked diverged and stops."
+        help={`How far each update moves the weights along the (negative) batch gradient. Too large and the loss blows up. ${DIVERGENCE_RULE_TEXT}`}
       >
         <CommitRange
           id={lrId}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useAppState } from '../../state/session-context';
 import { batchSizeColour } from '../chart/palette';
+import { DivergedNote, useDivergedFocus } from '../shared/DivergedNote';
 import { DataPlot } from './DataPlot';
 
 /** The data view connected to the session: the focused run's model over the dataset. */
@@ -11,6 +12,7 @@ export function DataPanel() {
   const weights = useAppState((s) => s.focusedWeights);
   const focusedId = useAppState((s) => s.focusedRunId);
   const runs = useAppState((s) => s.runs);
+  const diverged = useDivergedFocus();
   const [classNames, setClassNames] = useState<readonly string[] | undefined>(undefined);
   useEffect(() => {
     setClassNames(undefined);
@@ -20,6 +22,7 @@ export function DataPanel() {
   }, [dataset]);
   if (!dataset)
     return <p className="muted">{status === 'failed' ? 'No data to show.' : 'Loading the data…'}</p>;
+  if (diverged) return <DivergedNote focus={diverged} what="model's prediction" />;
   const run = runs.find((r) => r.id === focusedId) ?? null;
   return (
     <DataPlot

@@ -10,6 +10,7 @@ import type { BatchBucket, DatasetLossPoint } from '../../state/loss-series';
 import { chartFrame, drawAxes } from '../chart/frame';
 import { attachReadout, type ReadoutSeries } from '../chart/readout';
 import { formatTick, logTicks, symlogTicks } from '../chart/ticks';
+import { cutAtExit, drawableRun, lossYRange } from './loss-domain';
 
 export interface LossPlotRun {
   id: number;
@@ -139,46 +140,26 @@ export function formatLossValue(v: number): string {
 
 export function drawLossPlot(
   svgElement: SVGSVGElement,
-  runs: readonly LossPlotRun[],
+  allRuns: readonly LossPlotRun[],
   options: LossPlotOptions,
 ): void {
+  // Only finite numbers go past this line.
+  const runs = allRuns.map(drawableRun);
   const { width, height, xAxis } = options;
   const frame = chartFrame(svgElement, { width, height, margin: MARGIN });
   const { innerWidth, innerHeight } = frame;
   select(svgElement).select('g.chart-root').classed('plot-root', true);
 
-  // Domains: x over everything; y over the dataset losses and batch means (spikes of single
-  // batches are clipped rather than squashing every curve flat).
-  let xMax = 0;
-  let yMin = Number.POSITIVE_INFINITY;
-  let yMax = 0;
-  for (const run of runs) {
-    for (const b of run.buckets) {
-      xMax = Math.max(xMax, bucketX(run, b, xAxis));
-      if (options.showBatchLoss) {
-        yMin = Math.min(yMin, b.mean);
-        yMax = Math.max(yMax, b.mean);
-      }
-    }
-    for (const p of run.datasetLosses) {
-      if (!Number.isFinite(p.loss)) continue;
-      xMax = Math.max(xMax, datasetX(run, p, xAxis));
-      yMin = Math.min(yMin, p.loss);
-      yMax = Math.max(yMax, p.loss);
-    }
-  }
-  if (!(xMax > 0)) xMax = 1;
-  if (!Number.isFinite(yMin) || !(yMax > 0)) {
+  // Domains: y over the dataset losses and batch means (spikes of single batches are clipped
+  // rather than squashing every curve flat) of the runs that still train, so a diverged run
+  // leaves the plot at the top instead of flattening the others; x over everything drawn.
+  const range = lossYRange(runs, options.showBatchLoss);
+  let yMin = range?.min ?? 0.01;
+  let yMax = range?.max ?? 1;
+  if (!(yMax > 0)) {
     yMin = 0.01;
     yMax = 1;
   }
-  const logX = effectiveXScale(options.xScale, xAxis, runs) === 'log';
-  const xTickCount = Math.max(2, Math.floor(innerWidth / 90));
-  // Log x is symmetric-log: linear below 1, so step 0 (the start) stays on the plot.
-  const x = logX
-    ? scaleSymlog().constant(1).domain([0, xMax]).range([0, innerWidth])
-    : scaleLinear().domain([0, xMax]).range([0, innerWidth]).nice();
-  const xTicks = logX ? symlogTicks(xMax, xTickCount + 1) : x.ticks(xTickCount);
   const logScale = options.yScale === 'log';
   const y = logScale
     ? scaleLog()
@@ -192,6 +173,30 @@ export function drawLossPlot(
         .clamp(true);
   const yv = (v: number) => y(logScale ? Math.max(LOG_FLOOR, v) : v);
   const yTickCount = Math.max(2, Math.floor(innerHeight / 50));
+  const top = (y.domain() as [number, number])[1];
+  // A diverged run is drawn up to where it leaves the plot; the x axis spans it only up to its
+  // exit (its dataset loss is measured once per chunk of training, its batch loss every step).
+  const onChart = (run: LossPlotRun): LossPlotRun =>
+    run.diverged
+      ? {
+          ...run,
+          buckets: cutAtExit(run.buckets, (b) => b.mean, top),
+          datasetLosses: cutAtExit(run.datasetLosses, (p) => p.loss, top, false),
+        }
+      : run;
+  let xMax = 0;
+  for (const run of runs.map(onChart)) {
+    for (const b of run.buckets) xMax = Math.max(xMax, bucketX(run, b, xAxis));
+    for (const p of run.datasetLosses) xMax = Math.max(xMax, datasetX(run, p, xAxis));
+  }
+  if (!(xMax > 0) || !Number.isFinite(xMax)) xMax = 1;
+  const logX = effectiveXScale(options.xScale, xAxis, runs) === 'log';
+  const xTickCount = Math.max(2, Math.floor(innerWidth / 90));
+  // Log x is symmetric-log: linear below 1, so step 0 (the start) stays on the plot.
+  const x = logX
+    ? scaleSymlog().constant(1).domain([0, xMax]).range([0, innerWidth])
+    : scaleLinear().domain([0, xMax]).range([0, innerWidth]).nice();
+  const xTicks = logX ? symlogTicks(xMax, xTickCount + 1) : x.ticks(xTickCount);
   const [d0, d1] = y.domain() as [number, number];
   const yTicks = logScale ? logTicks(d0, d1, yTickCount + 1) : y.ticks(yTickCount);
   svgElement.dataset.xScale = logX ? 'log' : 'linear';
@@ -229,7 +234,8 @@ export function drawLossPlot(
   const curvePoints = new Map<number, Point[]>();
   groups.each(function (run) {
     const g = select(this);
-    const buckets = options.showBatchLoss ? run.buckets : [];
+    const shown = options.showBatchLoss ? run.buckets : [];
+    const buckets = run.diverged ? cutAtExit(shown, (b) => b.mean, top) : shown;
     // The min–max band of merged buckets is drawn for the focused run only: for B = 1 it spans
     // nearly the whole plot and would hide the other runs.
     const merged = run.id === options.focusedRunId && buckets.some((b) => b.count > 1);
@@ -245,9 +251,8 @@ export function drawLossPlot(
         'd',
         buckets.length ? linePath(buckets.map((b) => ({ x: bucketX(run, b, xAxis), y: b.mean }))) : null,
       );
-    const points = run.datasetLosses
-      .filter((p) => Number.isFinite(p.loss))
-      .map((p) => ({ x: datasetX(run, p, xAxis), y: p.loss }));
+    const finite = run.datasetLosses.map((p) => ({ x: datasetX(run, p, xAxis), y: p.loss }));
+    const points = run.diverged ? cutAtExit(finite, (p) => p.y, top) : finite;
     curvePoints.set(run.id, points);
     g.select('path.dataset-line')
       .attr('stroke', run.colour)
@@ -258,10 +263,17 @@ export function drawLossPlot(
   const diverged = runs
     .filter((r) => r.diverged)
     .map((run) => {
-      const finite = run.datasetLosses.filter((p) => Number.isFinite(p.loss));
-      const last = finite[finite.length - 1];
-      const px = last ? x(datasetX(run, last, xAxis)) : 0;
-      const py = last ? yv(last.loss) : 0;
+      // Where it left the plot (its first loss above the top), or where it stopped.
+      const ends: Point[] = [];
+      const point = cutAtExit(run.datasetLosses, (p) => p.loss, top).at(-1);
+      if (point) ends.push({ x: datasetX(run, point, xAxis), y: point.loss });
+      const bucket = options.showBatchLoss ? cutAtExit(run.buckets, (b) => b.mean, top).at(-1) : undefined;
+      if (bucket) ends.push({ x: bucketX(run, bucket, xAxis), y: bucket.mean });
+      // The earliest exit when it left the plot, else the latest point it reached.
+      const exits = ends.filter((e) => e.y > top).sort((a, b) => a.x - b.x);
+      const exit = exits[0] ?? ends.sort((a, b) => b.x - a.x)[0];
+      const px = exit ? x(exit.x) : 0;
+      const py = exit ? yv(exit.y) : 0;
       return { run, px: Math.min(innerWidth, px), py: Math.max(8, Math.min(innerHeight - 4, py)) };
     });
   frame

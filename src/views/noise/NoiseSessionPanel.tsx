@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { paramCount } from '../../engine/model';
 import { useAppState, useSession } from '../../state/session-context';
+import { DivergedNote, useDivergedFocus } from '../shared/DivergedNote';
 import { NoisePanel } from './NoisePanel';
 import type { GradientSource } from './noise-client';
 
@@ -15,6 +16,7 @@ export function NoiseSessionPanel() {
   const focusedRunId = useAppState((s) => s.focusedRunId);
   const run = useAppState((s) => s.runs.find((r) => r.id === s.focusedRunId) ?? null);
   const badge = useAppState((s) => s.engine.badge);
+  const diverged = useDivergedFocus();
   const n = dataset?.n ?? 0;
   const source = useMemo((): GradientSource | null => {
     if (focusedRunId === null || n < 1 || !model) return null;
@@ -26,6 +28,8 @@ export function NoiseSessionPanel() {
         session.withEngine((engine) => task((indices) => engine.perSampleGradients(focusedRunId, indices))),
     };
   }, [session, focusedRunId, n, model]);
+  // Gradients at non-finite weights are not a measurement of anything.
+  if (diverged) return <DivergedNote focus={diverged} what="gradient noise" />;
   return (
     <NoisePanel
       source={source}
