@@ -38,6 +38,12 @@ export type YScale = (typeof Y_SCALES)[number];
 export const ACTIVATIONS: readonly Activation[] = ['tanh', 'relu', 'sigmoid', 'linear'];
 export const OPTIMIZERS = ['sgd', 'momentum'] as const;
 export type Optimizer = (typeof OPTIMIZERS)[number];
+/**
+ * How the race picks each run's learning rate: the one on the slider for every B, that one
+ * scaled in proportion to B (see `runLearningRate`), or each B's best from a finished sweep.
+ */
+export const LEARNING_RATE_MODES = ['same', 'scaled', 'sweep'] as const;
+export type LearningRateMode = (typeof LEARNING_RATE_MODES)[number];
 export const ENGINE_CHOICES = ['auto', 'cpu'] as const;
 export type EngineChoice = (typeof ENGINE_CHOICES)[number];
 
@@ -82,6 +88,8 @@ export interface Settings {
   hidden: number[];
   activation: Activation;
   learningRate: number;
+  /** Learning rate per batch size in the race: same for all, scaled ∝ B, or best from the sweep. */
+  learningRateMode: LearningRateMode;
   reduction: Reduction;
   optimizer: Optimizer;
   lastBatch: LastBatchPolicy;
@@ -139,6 +147,7 @@ export function defaultSettings(datasets: readonly DatasetBounds[], datasetId?: 
     hidden: [...(dataset.defaultHidden ?? [16, 16])],
     activation: dataset.defaultActivation ?? 'tanh',
     learningRate: snapLearningRate(dataset.defaultLearningRate ?? 0.1),
+    learningRateMode: 'same',
     reduction: 'mean',
     optimizer: 'sgd',
     lastBatch: 'keep',

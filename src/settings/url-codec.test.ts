@@ -59,6 +59,21 @@ describe('parseUrlState', () => {
     ]);
   });
 
+  it('reads the learning rate per batch size: same by default and left out of links', () => {
+    expect(parseUrlState('', datasets).settings.learningRateMode).toBe('same');
+    expect(serializeUrlState(defaultSettings(datasets), datasets)).not.toContain('lrmode');
+    for (const mode of ['scaled', 'sweep'] as const) {
+      const query = serializeUrlState({ ...defaultSettings(datasets), learningRateMode: mode }, datasets);
+      expect(query).toContain(`lrmode=${mode}`);
+      expect(parseUrlState(query, datasets).settings.learningRateMode).toBe(mode);
+    }
+    const bad = parseUrlState('?lrmode=fastest', datasets);
+    expect(bad.settings.learningRateMode).toBe('same');
+    expect(bad.notices.map((n) => n.message)).toEqual([
+      'Ignored the learning rate per batch size “fastest”: expected one of same, scaled, sweep.',
+    ]);
+  });
+
   it('gives the defaults and no notice for an empty query', () => {
     const { settings, notices } = parseUrlState('', datasets);
     expect(settings).toEqual(defaultSettings(datasets));
@@ -74,6 +89,7 @@ describe('parseUrlState', () => {
       hidden: [8, 4, 2],
       activation: 'relu',
       learningRate: 0.02,
+      learningRateMode: 'sweep',
       reduction: 'sum',
       optimizer: 'momentum',
       lastBatch: 'drop',

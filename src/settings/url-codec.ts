@@ -12,6 +12,7 @@ import {
   DEFAULT_DATASET_ID,
   defaultSettings,
   ENGINE_CHOICES,
+  LEARNING_RATE_MODES,
   MAX_HIDDEN_LAYERS,
   MAX_HIDDEN_WIDTH,
   MAX_RUNS,
@@ -42,6 +43,7 @@ const KEYS = [
   'hidden',
   'act',
   'lr',
+  'lrmode',
   'reduction',
   'opt',
   'last',
@@ -221,6 +223,8 @@ export function parseUrlState(
       s.learningRate = snapped;
     }
   }
+  s.learningRateMode =
+    readChoice('lrmode', 'the learning rate per batch size', LEARNING_RATE_MODES) ?? s.learningRateMode;
   s.reduction = readChoice('reduction', 'the reduction', ['mean', 'sum'] as const) ?? s.reduction;
   s.optimizer = readChoice('opt', 'the optimiser', OPTIMIZERS) ?? s.optimizer;
   s.lastBatch = readChoice('last', 'the last-batch policy', ['keep', 'drop'] as const) ?? s.lastBatch;
@@ -348,6 +352,7 @@ export function serializeUrlState(settings: Settings, datasets: readonly Dataset
   put('hidden', hiddenText(settings.hidden), hiddenText(d.hidden));
   put('act', settings.activation, d.activation);
   put('lr', String(settings.learningRate), String(d.learningRate));
+  put('lrmode', settings.learningRateMode, d.learningRateMode);
   put('reduction', settings.reduction, d.reduction);
   put('opt', settings.optimizer, d.optimizer);
   put('last', settings.lastBatch, d.lastBatch);
