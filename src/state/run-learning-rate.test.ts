@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type RunLearningRateInput, runLearningRate, type SweepBestRates } from './run-learning-rate';
+import { analyzeSweep } from '../metrics/sweep/analysis';
+import type { RunOutcome } from '../metrics/sweep/outcome';
+import {
+  type RunLearningRateInput,
+  runLearningRate,
+  type SweepBestRates,
+  sweepBestRates,
+} from './run-learning-rate';
 
 const sweep: SweepBestRates = {
   datasetId: 'circles',
@@ -73,5 +80,41 @@ describe('runLearningRate', () => {
     expect(otherData.fallback).toContain('N = 512');
     const otherSet = runLearningRate(input({ mode: 'sweep', datasetId: 'xor', batchSize: 64 }));
     expect(otherSet.learningRate).toBe(0.1);
+  });
+});
+
+describe('sweepBestRates', () => {
+  const outcome = (batchSize: number, learningRate: number, steps: number | null): RunOutcome => ({
+    batchSize,
+    learningRate,
+    status: steps === null ? 'diverged' : 'reached',
+    crossing:
+      steps === null
+        ? null
+        : { step: steps, samples: steps * batchSize, stepBefore: steps - 1, stepAfter: steps },
+    stepsTaken: steps ?? 10,
+    samplesTaken: (steps ?? 10) * batchSize,
+    finalLoss: 0.09,
+    history: [],
+    simpleNoiseScale: null,
+  });
+
+  it('takes each B’s fastest learning rate and leaves out the B where none reached the target', () => {
+    const runs = [
+      outcome(1, 0.01, 900),
+      outcome(1, 0.03, 500),
+      outcome(8, 0.1, 200),
+      outcome(8, 0.3, 80),
+      outcome(64, 1, null),
+    ];
+    const analysis = analyzeSweep(runs, { n: 64, target: 0.1, batchSizes: [1, 8, 64] });
+    expect(sweepBestRates('circles', analysis)).toEqual({
+      datasetId: 'circles',
+      n: 64,
+      rates: [
+        { batchSize: 1, learningRate: 0.03 },
+        { batchSize: 8, learningRate: 0.3 },
+      ],
+    });
   });
 });

@@ -4,6 +4,7 @@
  * batch), so the race can scale it with B or take each B's best from a finished sweep.
  */
 import type { Reduction } from '../engine/types';
+import type { SweepAnalysis } from '../metrics/sweep/analysis';
 import type { LearningRateMode } from '../settings/settings';
 
 /**
@@ -75,4 +76,13 @@ export function runLearningRate(input: RunLearningRateInput): RunLearningRate {
       best = rate;
   }
   return { learningRate: best.learningRate, fallback: null };
+}
+
+/** The best learning rates of a finished sweep's analysis (batch sizes where none reached the target left out). */
+export function sweepBestRates(datasetId: string, analysis: SweepAnalysis): SweepBestRates {
+  const rates: { batchSize: number; learningRate: number }[] = [];
+  for (const row of analysis.rows)
+    if (row.bestLearningRate !== null)
+      rates.push({ batchSize: row.batchSize, learningRate: row.bestLearningRate });
+  return { datasetId, n: analysis.n, rates };
 }

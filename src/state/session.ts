@@ -50,6 +50,7 @@ import {
 } from './budget';
 import { WorkerCpuEngine } from './cpu-worker/worker-engine';
 import { LossSeries } from './loss-series';
+import { runLearningRate, type SweepBestRates } from './run-learning-rate';
 import { Store } from './store';
 
 export type RunStatus = 'training' | 'diverged';
@@ -108,6 +109,9 @@ export interface AppState {
   /** Chunk size of the training loop (samples per run per frame), for the curious. */
   samplesPerFrame: number;
 }
+
+/** The notice shown while the race cannot take its learning rates from a sweep. */
+const LEARNING_RATE_FALLBACK_NOTICE = 'lrmode-sweep';
 
 type RebuildLevel = 'data' | 'engine' | 'runs';
 
@@ -169,6 +173,8 @@ export class Session {
   /** Internal mutable runs; published to the store as copies. */
   private runs: RunState[] = [];
   private generation = 0;
+  /** Each B's best learning rate from the last finished sweep (the race may use them). */
+  private sweepBestRates: SweepBestRates | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly budget = new FrameBudget(10, 1, 1 << 18, 32);
   private credit = 0;
@@ -295,6 +301,7 @@ export class Session {
     if (
       level === null &&
       (next.learningRate !== prev.learningRate ||
+        next.learningRateMode !== prev.learningRateMode ||
         next.reduction !== prev.reduction ||
         next.optimizer !== prev.optimizer ||
         next.lastBatch !== prev.lastBatch)
@@ -312,6 +319,15 @@ export class Session {
     }
     this.setSettings(next);
     if (level !== null) void this.rebuild(level);
+  }
+
+  /**
+   * A sweep finished (or was cleared): its best learning rate per B. With the race's learning
+   * rate taken from the sweep, the runs restart with them.
+   */
+  setSweepBestRates(best: SweepBestRates | null): void {
+    this.sweepBestRates = best;
+    if (this.state.settings.learningRateMode === 'sweep') void this.rebuild('runs');
   }
 
   dismissNotice(key: string): void {
@@ -467,9 +483,21 @@ export class Session {
 
   private trainConfig(batchSize: number): TrainConfig {
     const s = this.state.settings;
+    const lr = runLearningRate({
+      mode: s.learningRateMode,
+      baseLearningRate: s.learningRate,
+      batchSize,
+      reduction: s.reduction,
+      datasetId: this.state.dataset?.id ?? s.dataset,
+      n: this.effectiveN(),
+      sweep: this.sweepBestRates,
+    });
+    if (lr.fallback) this.addNotice(LEARNING_RATE_FALLBACK_NOTICE, lr.fallback);
+    else if (this.state.notices.some((n) => n.key === LEARNING_RATE_FALLBACK_NOTICE))
+      this.dismissNotice(LEARNING_RATE_FALLBACK_NOTICE);
     return {
       batchSize,
-      learningRate: s.learningRate,
+      learningRate: lr.learningRate,
       reduction: s.reduction,
       momentum: s.optimizer === 'momentum' ? MOMENTUM : 0,
       lastBatch: s.lastBatch,

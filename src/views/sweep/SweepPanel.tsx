@@ -2,6 +2,7 @@ import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { logSpaced } from '../../metrics/sweep/defaults';
 import { sweepCsv, sweepJson } from '../../metrics/sweep/export';
 import { formatBytes } from '../../metrics/sweep/memory';
+import { sweepBestRates } from '../../state/run-learning-rate';
 import { useAppState, useSession } from '../../state/session-context';
 import { useStore } from '../../state/store';
 import { IDLE_SWEEP, SweepSession, sweepLearningRates } from '../../state/sweep-session';
@@ -93,6 +94,12 @@ export function SweepPanel() {
     session.update({ sweepTarget: target, sweepLearningRates: learningRates, sweepRun: true });
     if (dataset && model) void sweep.start({ dataset, model, settings: next });
   };
+
+  // A finished sweep hands its best learning rate per B to the race (used when it asks for them).
+  useEffect(() => {
+    if (state.status === 'done' && state.analysis)
+      session.setSweepBestRates(sweepBestRates(state.datasetId, state.analysis));
+  }, [state.status, state.analysis, state.datasetId, session]);
 
   // Figures follow the results only, not every progress tick (which would redraw them all).
   const { analysis, runs, memory, batchSizes, learningRates, n } = state;
