@@ -6,6 +6,7 @@ import { type ReactNode, useId, useRef } from 'react';
 import { DATASETS } from '../../data/catalog';
 import { DIVERGENCE_RULE_TEXT } from '../../metrics/divergence';
 import { MAX_SEED, MOMENTUM, type Settings } from '../../settings/settings';
+import { SCALED_REFERENCE_BATCH_SIZE } from '../../state/run-learning-rate';
 import type { UploadReading } from '../../state/session';
 import { CommitRange } from './CommitRange';
 import {
@@ -260,6 +261,22 @@ export function OptimiserFields({ settings, view, set }: FieldsProps) {
           value={view.learningRate.index}
           aria-valuetext={String(settings.learningRate)}
           onCommit={(i) => set(learningRateAt(settings, i))}
+        />
+      </Field>
+      <Field
+        label="Learning rate per batch size"
+        help={`A fair race tunes the learning rate for each B: scaled ∝ B uses the slider's rate at B = ${SCALED_REFERENCE_BATCH_SIZE} and multiplies it by B / ${SCALED_REFERENCE_BATCH_SIZE} (the linear-scaling rule); best from the sweep uses each B's fastest learning rate from a finished sweep. The table under the loss plot shows each run's rate.`}
+      >
+        <Radios
+          name="lrmode"
+          label="Learning rate per batch size"
+          value={settings.learningRateMode}
+          options={[
+            ['same', 'same for all'],
+            ['scaled', 'scaled ∝ B'],
+            ['sweep', 'best from the sweep'],
+          ]}
+          onChange={(learningRateMode) => set({ learningRateMode })}
         />
       </Field>
       <Field label="Combine the B gradients by" help={view.reductionHelp}>

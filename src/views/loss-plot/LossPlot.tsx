@@ -66,6 +66,11 @@ function formatCount(v: number): string {
   return Math.round(v).toLocaleString('en-US');
 }
 
+/** A learning rate in three significant digits (0.1 × 1 / 32 reads 0.00313). */
+export function formatLearningRate(v: number): string {
+  return String(Number(v.toPrecision(3)));
+}
+
 /** The run's name without its gloss ("(SGD)", "(full batch)"), for narrow places. */
 function shortLabel(label: string): string {
   return label.replace(/\s*\(.*\)$/, '');
@@ -73,6 +78,8 @@ function shortLabel(label: string): string {
 
 export function LossPlot(props: LossPlotProps) {
   const { runs, xAxis, xScale, yScale, focusedRunId } = props;
+  // The legend names each run's learning rate only when they differ (lrmode scaled or sweep).
+  const ratesDiffer = new Set(runs.map((run) => run.config.learningRate)).size > 1;
   const svgRef = useRef<SVGSVGElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
   const [showBatchLoss, setShowBatchLoss] = useState(true);
@@ -200,6 +207,9 @@ export function LossPlot(props: LossPlotProps) {
                 aria-hidden="true"
               />
               {run.label}
+              {ratesDiffer ? (
+                <span className="legend-rate"> · lr {formatLearningRate(run.config.learningRate)}</span>
+              ) : null}
               {run.status === 'diverged' ? <strong className="diverged-tag"> diverged</strong> : null}
             </button>
             <button
@@ -223,6 +233,9 @@ export function LossPlot(props: LossPlotProps) {
             <thead>
               <tr>
                 <th scope="col">Run</th>
+                <th scope="col">
+                  <abbr title="learning rate">lr</abbr>
+                </th>
                 <th scope="col">Updates</th>
                 <th scope="col">Epochs</th>
                 <th scope="col">Samples</th>
@@ -240,8 +253,10 @@ export function LossPlot(props: LossPlotProps) {
                   data-steps={run.progress.step}
                   data-first-loss={run.series.firstDatasetLoss() ?? ''}
                   data-latest-loss={run.datasetLoss ?? ''}
+                  data-learning-rate={run.config.learningRate}
                 >
                   <th scope="row">{shortLabel(run.label)}</th>
+                  <td>{formatLearningRate(run.config.learningRate)}</td>
                   <td>{formatCount(run.progress.step)}</td>
                   <td>{run.progress.epoch.toFixed(2)}</td>
                   <td>{formatCount(run.progress.samplesSeen)}</td>
