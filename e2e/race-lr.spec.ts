@@ -16,7 +16,8 @@ test('scaled ∝ B gives each run its own learning rate, shown in the table and 
   page,
 }, testInfo) => {
   const watched = watchPage(page);
-  await page.goto('./?lrmode=scaled&runs=1,64&engine=cpu');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto('./?lrmode=scaled&runs=1,8,64,N&engine=cpu');
   await waitForTraining(page);
   await page.locator('.loss-table-box summary').click();
   const rates = await runRates(page);
@@ -26,6 +27,12 @@ test('scaled ∝ B gives each run its own learning rate, shown in the table and 
   await expect(page.locator('tr[data-run-row][data-batch-size="1"] td').first()).toHaveText('0.00313');
   await expect(page.locator('.legend-item[data-batch-size="64"]')).toContainText('lr 0.2');
   await expect(page.getByRole('radio', { name: 'scaled ∝ B' })).toBeChecked();
+  // The table's seventh column (the learning rate) still fits its panel at 1280 px.
+  const { table, scroller } = await page.locator('.table-scroll').evaluate((el) => ({
+    table: (el.querySelector('table') as HTMLElement).scrollWidth,
+    scroller: el.clientWidth,
+  }));
+  expect(table).toBeLessThanOrEqual(scroller);
   await snapshot(page, testInfo, 'race-lr-scaled', true);
   expect(watched.errors).toEqual([]);
 });

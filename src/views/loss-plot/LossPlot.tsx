@@ -78,7 +78,8 @@ function shortLabel(label: string): string {
 
 export function LossPlot(props: LossPlotProps) {
   const { runs, xAxis, xScale, yScale, focusedRunId } = props;
-  // The legend names each run's learning rate only when they differ (lrmode scaled or sweep).
+  // The legend and the table name each run's learning rate only when they differ (lrmode
+  // scaled or sweep), so the usual table keeps six columns.
   const ratesDiffer = new Set(runs.map((run) => run.config.learningRate)).size > 1;
   const svgRef = useRef<SVGSVGElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
@@ -228,14 +229,16 @@ export function LossPlot(props: LossPlotProps) {
         {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a region that scrolls sideways on phones must be reachable by keyboard (axe: scrollable-region-focusable) */}
         {/* biome-ignore lint/a11y/useSemanticElements: a div keeps the table's layout; the role only names the scrolling region */}
         <div className="table-scroll" tabIndex={0} role="region" aria-label="Latest numbers of every run">
-          <table className="loss-table">
+          <table className={`loss-table${ratesDiffer ? ' with-rate' : ''}`}>
             <caption className="visually-hidden">Latest loss of every run</caption>
             <thead>
               <tr>
                 <th scope="col">Run</th>
-                <th scope="col">
-                  <abbr title="learning rate">lr</abbr>
-                </th>
+                {ratesDiffer ? (
+                  <th scope="col">
+                    <abbr title="learning rate">lr</abbr>
+                  </th>
+                ) : null}
                 <th scope="col">Updates</th>
                 <th scope="col">Epochs</th>
                 <th scope="col">Samples</th>
@@ -256,7 +259,7 @@ export function LossPlot(props: LossPlotProps) {
                   data-learning-rate={run.config.learningRate}
                 >
                   <th scope="row">{shortLabel(run.label)}</th>
-                  <td>{formatLearningRate(run.config.learningRate)}</td>
+                  {ratesDiffer ? <td>{formatLearningRate(run.config.learningRate)}</td> : null}
                   <td>{formatCount(run.progress.step)}</td>
                   <td>{run.progress.epoch.toFixed(2)}</td>
                   <td>{formatCount(run.progress.samplesSeen)}</td>
