@@ -10,6 +10,7 @@ import {
   batchSizeStops,
   type DatasetBounds,
   ENGINE_CHOICES,
+  LEARNING_RATE_MODES,
   LEARNING_RATES,
   MAX_HIDDEN_LAYERS,
   MAX_HIDDEN_WIDTH,
@@ -150,6 +151,8 @@ export function fuzzValue(rng: Rng, key: string, datasets: readonly DatasetBound
       return pick(rng, [...Y_SCALES, 'sqrt']);
     case 'engine':
       return pick(rng, [...ENGINE_CHOICES, 'gpu', 'webgl']);
+    case 'lrmode':
+      return pick(rng, [...LEARNING_RATE_MODES, 'SCALED', 'linear']);
     case 'play':
     case 'embed':
       return pick(rng, ['1', '0', 'true', 'false', 'yes', 'no', 'maybe', '']);
@@ -247,6 +250,7 @@ export function settingsProblems(s: Settings, datasets: readonly DatasetBounds[]
   check(Y_SCALES.includes(s.yScale), `y scale ${s.yScale}`);
   check((SPEEDS as readonly number[]).includes(s.speed), `speed ${s.speed}`);
   check(ENGINE_CHOICES.includes(s.engine), `engine ${s.engine}`);
+  check(LEARNING_RATE_MODES.includes(s.learningRateMode), `learning rate mode ${s.learningRateMode}`);
   check(
     s.panels.length > 0 &&
       new Set(s.panels).size === s.panels.length &&
