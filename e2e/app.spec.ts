@@ -263,8 +263,8 @@ test('the main states draw every run in its colour, nothing overlapping or stick
   await waitForTraining(page);
   await page.getByRole('button', { name: /^Race/ }).click();
   await expect(page.locator('.legend-item')).toHaveCount(4);
-  // Focus the B = 8 run, whose boundary forms first, for the data view.
-  await page.locator('.legend-item[data-batch-size="8"] .legend-focus').click();
+  // After Race the panels follow B = 8, whose boundary forms first, not the barely moving B = N.
+  await expect(page.locator('.legend-item.focused')).toHaveAttribute('data-batch-size', '8');
   // Long enough for every curve to have several points and the B = 8 boundary to form.
   await waitForSteps(page, 4);
   await expectLossFalls(page, 8, 0.8);

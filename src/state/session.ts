@@ -49,6 +49,7 @@ import {
   SPEED_EPOCHS_PER_SECOND,
 } from './budget';
 import { WorkerCpuEngine } from './cpu-worker/worker-engine';
+import { runToFollow } from './focus-choice';
 import { LossSeries } from './loss-series';
 import { runLearningRate, type SweepBestRates } from './run-learning-rate';
 import { Store } from './store';
@@ -511,7 +512,7 @@ export class Session {
       if (stale()) return;
       await this.addRunNow(b);
     }
-    this.focusLatest();
+    this.focusRunToFollow();
   }
 
   private async addRunNow(batchSize: number): Promise<RunState | null> {
@@ -545,6 +546,11 @@ export class Session {
     this.budget.resetFixedCost();
     this.publish(true);
     return run;
+  }
+
+  private focusRunToFollow(): void {
+    this.store.set({ focusedRunId: runToFollow(this.runs) });
+    void this.fetchFocusedWeights(true);
   }
 
   private focusLatest(): void {
