@@ -17,16 +17,8 @@ export const PANEL_NAMES = [
   'article',
 ] as const;
 export type PanelName = (typeof PANEL_NAMES)[number];
-export const DEFAULT_PANELS: readonly PanelName[] = [
-  'controls',
-  'data',
-  'loss',
-  'noise',
-  'anatomy',
-  'landscape',
-  'sweep',
-  'article',
-];
+/** A bare link shows every panel. */
+export const DEFAULT_PANELS: readonly PanelName[] = PANEL_NAMES;
 
 export const X_AXES = ['updates', 'epochs', 'samples', 'time'] as const;
 export type XAxis = (typeof X_AXES)[number];
