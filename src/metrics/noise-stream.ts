@@ -26,6 +26,7 @@
 
 import { combineSeeds, Rng } from '../engine/random';
 import {
+  BatchErrorTally,
   type BatchNoiseMeasurement,
   batchSizeLadder,
   expectedBatchError,
@@ -258,42 +259,23 @@ export class StreamingNoise {
     // G − K: what each batch sum of (g_i − K) is off by per sample.
     const offset = Float64Array.from(fullGradient, (g, j) => g - (shift[j] as number));
     const gNorm = Math.sqrt(gradientNormSq);
+    const error = new Float64Array(p);
     let batch = 0;
     const measurements = this.batchSizes.map((batchSize): BatchNoiseMeasurement => {
       const useComplement = batchSize > m - batchSize;
       const scale = useComplement ? -1 / batchSize : 1 / batchSize;
-      let mean = 0;
-      let m2 = 0;
-      let cosineSum = 0;
+      const tally = new BatchErrorTally(fullGradient, gNorm);
       for (let k = 1; k <= this.batchesPerSize; k++) {
         const drawn = this.drawnCounts[batch] as number;
         const base = batch * p;
         batch++;
-        let squared = 0;
-        let dot = 0;
-        let batchNormSq = 0;
         for (let j = 0; j < p; j++) {
           // Σ over the drawn samples of (g_i − G) = Σ (g_i − K) − drawn · (G − K).
-          const e = ((this.sums[base + j] as number) - drawn * (offset[j] as number)) * scale;
-          const g = (fullGradient[j] as number) + e;
-          squared += e * e;
-          dot += g * (fullGradient[j] as number);
-          batchNormSq += g * g;
+          error[j] = ((this.sums[base + j] as number) - drawn * (offset[j] as number)) * scale;
         }
-        const delta = squared - mean;
-        mean += delta / k;
-        m2 += delta * (squared - mean);
-        cosineSum += gNorm > 0 && batchNormSq > 0 ? dot / (Math.sqrt(batchNormSq) * gNorm) : Number.NaN;
+        tally.add(error);
       }
-      const variance = this.batchesPerSize > 1 ? m2 / (this.batchesPerSize - 1) : 0;
-      return {
-        batchSize,
-        batches: this.batchesPerSize,
-        meanSquaredError: mean,
-        standardError: Math.sqrt(variance / this.batchesPerSize),
-        meanCosine: cosineSum / this.batchesPerSize,
-        expected: expectedBatchError(traceCovariance, m, batchSize),
-      };
+      return tally.measurement(batchSize, expectedBatchError(traceCovariance, m, batchSize));
     });
     return {
       stats,

@@ -132,6 +132,57 @@ export interface BatchNoiseMeasurement {
   expected: number;
 }
 
+/**
+ * Running statistics of the batches drawn at one batch size: Welford's mean and variance of
+ * ‖g_B − G‖², and the plain mean of cos(g_B, G). Both the all-at-once and the chunked measurement
+ * feed it one batch error g_B − G at a time.
+ */
+export class BatchErrorTally {
+  private count = 0;
+  private mean = 0;
+  private m2 = 0;
+  private cosineSum = 0;
+
+  constructor(
+    private readonly fullGradient: Float64Array,
+    private readonly gradientNorm: number,
+  ) {}
+
+  /** Adds one batch, given its error e = g_B − G. */
+  add(error: Float64Array): void {
+    const G = this.fullGradient;
+    let squared = 0;
+    let dot = 0;
+    let batchNormSq = 0;
+    for (let j = 0; j < G.length; j++) {
+      const e = error[j] as number;
+      const g = (G[j] as number) + e; // g_B itself
+      squared += e * e;
+      dot += g * (G[j] as number);
+      batchNormSq += g * g;
+    }
+    this.count++;
+    const delta = squared - this.mean;
+    this.mean += delta / this.count;
+    this.m2 += delta * (squared - this.mean);
+    const gNorm = this.gradientNorm;
+    this.cosineSum += gNorm > 0 && batchNormSq > 0 ? dot / (Math.sqrt(batchNormSq) * gNorm) : Number.NaN;
+  }
+
+  measurement(batchSize: number, expected: number): BatchNoiseMeasurement {
+    const batches = this.count;
+    const variance = batches > 1 ? this.m2 / (batches - 1) : 0;
+    return {
+      batchSize,
+      batches,
+      meanSquaredError: this.mean,
+      standardError: Math.sqrt(variance / batches),
+      meanCosine: this.cosineSum / batches,
+      expected,
+    };
+  }
+}
+
 export interface BatchNoiseOptions {
   /** Batch sizes to measure (default: `batchSizeLadder(N)`). */
   batchSizes?: readonly number[];
@@ -186,10 +237,7 @@ export function measureBatchNoise(
     const useComplement = batchSize > n - batchSize;
     const drawn = useComplement ? n - batchSize : batchSize;
     const scale = useComplement ? -1 / batchSize : 1 / batchSize;
-    // Welford's running mean and variance of ‖g_B − G‖²; plain running mean of the cosine.
-    let mean = 0;
-    let m2 = 0;
-    let cosineSum = 0;
+    const tally = new BatchErrorTally(G, gNorm);
     for (let m = 1; m <= batchesPerSize; m++) {
       for (let i = 0; i < n; i++) order[i] = i;
       // Partial Fisher–Yates: positions 0..drawn−1 end up a uniform random subset.
@@ -204,30 +252,10 @@ export function measureBatchNoise(
         const row = (order[k] as number) * p;
         for (let j = 0; j < p; j++) error[j] = (error[j] as number) + (deviations[row + j] as number);
       }
-      let squared = 0;
-      let dot = 0;
-      let batchNormSq = 0;
-      for (let j = 0; j < p; j++) {
-        const e = (error[j] as number) * scale;
-        const g = (G[j] as number) + e; // g_B itself
-        squared += e * e;
-        dot += g * (G[j] as number);
-        batchNormSq += g * g;
-      }
-      const delta = squared - mean;
-      mean += delta / m;
-      m2 += delta * (squared - mean);
-      cosineSum += gNorm > 0 && batchNormSq > 0 ? dot / (Math.sqrt(batchNormSq) * gNorm) : Number.NaN;
+      for (let j = 0; j < p; j++) error[j] = (error[j] as number) * scale;
+      tally.add(error);
     }
-    const variance = batchesPerSize > 1 ? m2 / (batchesPerSize - 1) : 0;
-    return {
-      batchSize,
-      batches: batchesPerSize,
-      meanSquaredError: mean,
-      standardError: Math.sqrt(variance / batchesPerSize),
-      meanCosine: cosineSum / batchesPerSize,
-      expected,
-    };
+    return tally.measurement(batchSize, expected);
   });
   return { stats, measurements };
 }
