@@ -168,6 +168,15 @@ export function batchSizeStops(n: number): number[] {
   return stops;
 }
 
+/** The slider position of `b`: its stop, or the next one up (N when past the last). */
+export function batchSizeStopIndex(n: number, b: number): { index: number; stops: number[] } {
+  const stops = batchSizeStops(n);
+  let index = stops.indexOf(b);
+  if (index < 0) index = stops.findIndex((s) => s >= b);
+  if (index < 0) index = stops.length - 1;
+  return { index, stops };
+}
+
 /** The stop nearest to `b` on a log scale. */
 export function snapBatchSize(b: number, n: number): number {
   const stops = batchSizeStops(n);

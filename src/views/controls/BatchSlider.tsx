@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { describeBatchSize } from '../../settings/batch-names';
-import { batchSizeStops } from '../../settings/settings';
+import { batchSizeStopIndex } from '../../settings/settings';
 import { CommitRange } from './CommitRange';
 
 export interface BatchSliderProps {
@@ -23,10 +23,7 @@ function tickLabels(stops: readonly number[]): Set<number> {
 /** The batch size from 1 to N on a log scale, snapping to 1, powers of two and N. */
 export function BatchSlider({ n, batchSize, disabled, onPreview, onCommit }: BatchSliderProps) {
   const id = useId();
-  const stops = batchSizeStops(n);
-  let index = stops.indexOf(batchSize);
-  if (index < 0) index = stops.findIndex((s) => s >= batchSize);
-  if (index < 0) index = stops.length - 1;
+  const { index, stops } = batchSizeStopIndex(n, batchSize);
   const b = stops[index] ?? 1;
   const labels = tickLabels(stops);
   const name = describeBatchSize(b, n);

@@ -1,8 +1,9 @@
 import { useEffect, useId, useState } from 'react';
 import { describeBatchSize } from '../../settings/batch-names';
+import { batchSizeStopIndex } from '../../settings/settings';
 import { useAppState, useSession } from '../../state/session-context';
 import { CommitRange } from '../controls/CommitRange';
-import { PHONE_QUERY, showPhoneBar, stopIndex, type Visibility } from './phone-bar';
+import { PHONE_QUERY, showPhoneBar, type Visibility } from './phone-bar';
 import './phone-bar.css';
 
 /** Follows what is on screen: the page's width, its slider and its loss plot. */
@@ -52,7 +53,7 @@ export function PhoneBatchBar() {
   const batchSize = useAppState((s) => s.settings.batchSize);
   const visible = showPhoneBar(useVisibility());
   if (!visible) return null;
-  const { index, stops } = stopIndex(n, batchSize);
+  const { index, stops } = batchSizeStopIndex(n, batchSize);
   const b = stops[index] ?? 1;
   const name = describeBatchSize(b, n);
   return (
