@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { mountEmbedPage } from './embed/page';
 import { isEmbedSearch } from './settings/embed-params';
+import { afterNextTask } from './state/next-task';
 import { Session } from './state/session';
 import { ErrorBoundary } from './views/shared/ErrorBoundary';
 import './styles/app.css';
@@ -16,7 +17,8 @@ if (root) {
       mountEmbedPage(root, location.search);
     } else {
       const session = new Session(location.search);
-      session.start();
+      // The page's frame renders first; the data and the engine follow in tasks of their own.
+      afterNextTask(() => session.start());
       createRoot(root).render(
         <StrictMode>
           <ErrorBoundary what="batchlab">

@@ -10,6 +10,7 @@ import { LossPanel } from '../views/loss-plot/LossPanel';
 import { EXTRA_PANELS, isShown, type PanelView } from '../views/panels';
 import { PhoneBatchBar } from '../views/phone-bar/PhoneBatchBar';
 import { ErrorBoundary } from '../views/shared/ErrorBoundary';
+import { Staged, useStagedReveal } from '../views/shared/staged';
 import { EngineBadge } from '../views/status/EngineBadge';
 import { Notices } from '../views/status/Notices';
 import { SweepPanel } from '../views/sweep/SweepPanel';
@@ -60,6 +61,10 @@ function Layout() {
   const extras = (Object.entries(PAGE_PANELS) as [PanelName, (typeof PAGE_PANELS)[PanelName]][]).filter(
     ([name, view]) => view && show(name),
   );
+  // The panels' contents mount one per task, top to bottom (the frames and titles at once).
+  const staged: PanelName[] = ['loss', 'data', ...extras.map(([name]) => name), 'article'];
+  const revealed = useStagedReveal(staged.length);
+  const ready = (name: PanelName) => staged.indexOf(name) < revealed;
   return (
     <div className={`layout${show('controls') ? '' : ' no-sidebar'}`}>
       {show('controls') ? (
@@ -82,25 +87,33 @@ function Layout() {
       <div className="views">
         {show('loss') ? (
           <Panel name="loss" title="Loss curves" className="wide">
-            <LossPanel />
+            <Staged ready={ready('loss')}>
+              <LossPanel />
+            </Staged>
           </Panel>
         ) : null}
         {show('data') ? (
           <Panel name="data" title="The data and the model">
-            <DataPanel />
+            <Staged ready={ready('data')}>
+              <DataPanel />
+            </Staged>
           </Panel>
         ) : null}
         {extras.map(([name, view]) =>
           view ? (
             <Panel key={name} name={name} title={view.title} {...(view.wide ? { className: 'wide' } : {})}>
-              <view.Component />
+              <Staged ready={ready(name)}>
+                <view.Component />
+              </Staged>
             </Panel>
           ) : null,
         )}
         {show('article') ? (
           <section className="panel panel-article wide" data-panel="article" aria-label="Explanation">
             <ErrorBoundary what="the article">
-              <Article />
+              <Staged ready={ready('article')}>
+                <Article />
+              </Staged>
             </ErrorBoundary>
           </section>
         ) : null}

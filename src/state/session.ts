@@ -51,6 +51,7 @@ import {
 import { WorkerCpuEngine } from './cpu-worker/worker-engine';
 import { runToFollow } from './focus-choice';
 import { LossSeries } from './loss-series';
+import { nextTask } from './next-task';
 import { runLearningRate, type SweepBestRates } from './run-learning-rate';
 import { Store } from './store';
 
@@ -362,6 +363,9 @@ export class Session {
         if (level === 'data') {
           if (!(await this.loadData(stale))) return;
           level = 'engine';
+          // Generating 20,000 samples and starting an engine are each a task's worth of work.
+          await nextTask();
+          if (stale()) return;
         }
         if (level === 'engine') {
           if (!(await this.startEngine(stale))) return;
