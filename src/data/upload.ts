@@ -12,6 +12,7 @@
 import { dsvFormat } from 'd3';
 import type { Dataset } from '../engine/types';
 import { errorText } from '../error-text';
+import { formatCount } from './format-count';
 
 export interface CsvOptions {
   /** Name shown in the UI (default `Uploaded data`). */
@@ -102,8 +103,6 @@ const SNIFF_ROWS = 50;
  * U+FFFD only in place of its accented letters, a few percent of a CSV at most.
  */
 const MAX_UNREADABLE_SHARE = 0.1;
-
-const formatCount = (count: number) => count.toLocaleString('en-US');
 
 /** Why the text is not a text file (NUL bytes, many unreadable characters), or null. */
 function notTextReason(text: string): string | null {

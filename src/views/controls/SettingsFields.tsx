@@ -2,8 +2,10 @@
  * The four groups of settings (data, network, optimiser, reproducibility). Each renders what
  * `settingsView` computed and hands the session a patch built by `settings-model.ts`.
  */
+
 import { type ReactNode, useId, useRef } from 'react';
 import { DATASETS } from '../../data/catalog';
+import { formatCount } from '../../data/format-count';
 import { DIVERGENCE_RULE_TEXT } from '../../metrics/divergence';
 import { MAX_SEED, MOMENTUM, type Settings } from '../../settings/settings';
 import { SCALED_REFERENCE_BATCH_SIZE } from '../../state/run-learning-rate';
@@ -124,7 +126,7 @@ export function DataFields({
           >
             {view.nChoices.map((v) => (
               <option key={v} value={v}>
-                {v.toLocaleString('en-US')}
+                {formatCount(v)}
               </option>
             ))}
           </select>

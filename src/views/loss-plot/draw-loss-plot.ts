@@ -3,7 +3,9 @@
  * translucent; the mean of each bucket once several steps share one, with the min–max band
  * for the focused run) and the full-dataset loss (bold). The same runs on four x axes: updates, epochs, samples seen, time.
  */
+
 import { area, line, scaleLinear, scaleLog, scaleSymlog, select } from 'd3';
+import { formatCount } from '../../data/format-count';
 import type { LastBatchPolicy } from '../../engine/types';
 import type { XAxis, XScale, YScale } from '../../settings/settings';
 import type { BatchBucket, DatasetLossPoint } from '../../state/loss-series';
@@ -123,11 +125,11 @@ const LOG_FLOOR = 1e-6;
 function describeX(axis: XAxis, value: number): string {
   switch (axis) {
     case 'updates':
-      return `${Math.round(value).toLocaleString('en-US')} updates`;
+      return `${formatCount(value)} updates`;
     case 'epochs':
       return `epoch ${formatTick(value)}`;
     case 'samples':
-      return `${Math.round(value).toLocaleString('en-US')} samples seen`;
+      return `${formatCount(value)} samples seen`;
     case 'time':
       return `${formatTick(value)} s of training`;
   }

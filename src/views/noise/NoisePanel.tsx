@@ -1,4 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { formatCount } from '../../data/format-count';
+import { useDrawEffect } from '../shared/use-draw-effect';
 import { useElementWidth } from '../shared/use-element-width';
 import { type GradientSource, measureNoise } from './noise-client';
 import { drawNoisePlot, formatNumber } from './noise-plot';
@@ -54,7 +56,7 @@ export function NoisePanel({
 }: NoisePanelProps) {
   const headingId = useId();
   const plotRef = useRef<HTMLDivElement>(null);
-  const width = useElementWidth(plotRef, 640);
+  const { width, measured } = useElementWidth(plotRef, 640);
   const [report, setReport] = useState<NoiseReport | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -126,9 +128,9 @@ export function NoisePanel({
     return () => clearTimeout(timer);
   }, [auto, source, revision, computedFor, autoRefreshMs]);
 
-  useEffect(() => {
-    if (report && plotRef.current) drawNoisePlot(plotRef.current, report, width);
-  }, [report, width]);
+  useDrawEffect(() => {
+    if (report && plotRef.current && measured) drawNoisePlot(plotRef.current, report, width);
+  }, [report, width, measured]);
 
   const ready = source !== null && source.n > 0;
   const subset = report?.subset;
@@ -230,11 +232,10 @@ export function NoisePanel({
       )}
       {subset && (
         <p className="noise-subset" data-testid="noise-subset">
-          Measured on a random subset of m = {report.n.toLocaleString('en')} of the{' '}
-          {subset.datasetN.toLocaleString('en')} samples: with {report.p.toLocaleString('en')} parameters, all
-          of them would take too long. tr(Σ), ‖G‖² and B_simple below are estimates for the whole dataset, ±
-          one standard error; the dots and the line are batches drawn from the subset, where the same law
-          holds with m for N.
+          Measured on a random subset of m = {formatCount(report.n)} of the {formatCount(subset.datasetN)}{' '}
+          samples: with {formatCount(report.p)} parameters, all of them would take too long. tr(Σ), ‖G‖² and
+          B_simple below are estimates for the whole dataset, ± one standard error; the dots and the line are
+          batches drawn from the subset, where the same law holds with m for N.
         </p>
       )}
       <div className="noise-plots" ref={plotRef} />
