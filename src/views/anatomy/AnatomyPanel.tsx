@@ -1,8 +1,9 @@
-import { type KeyboardEvent, useEffect, useId, useMemo, useReducer, useRef, useState } from 'react';
+import { type KeyboardEvent, useId, useMemo, useReducer, useRef, useState } from 'react';
 import { parameterNames } from '../../metrics/anatomy';
 import { GUIDE_STEPS } from '../../settings/guide';
 import { useStore } from '../../state/store';
 import { guideRequests } from '../guide/guide-model';
+import { useDrawEffect } from '../shared/use-draw-effect';
 import { useElementWidth } from '../shared/use-element-width';
 import { AnatomyControls } from './AnatomyControls';
 import { StageNumbers } from './AnatomyNumbers';
@@ -79,11 +80,11 @@ export function AnatomyPanel({
   const figureRef = useRef<HTMLDivElement>(null);
   const primaryRef = useRef<SVGSVGElement>(null);
   const secondaryRef = useRef<SVGSVGElement>(null);
-  const width = useElementWidth(figureRef, 560);
+  const { width, measured } = useElementWidth(figureRef, 560);
   const current = ANATOMY_STAGES[state.stage] ?? ANATOMY_STAGES[0];
 
-  useEffect(() => {
-    if (view instanceof Error || !primaryRef.current || !secondaryRef.current) return;
+  useDrawEffect(() => {
+    if (view instanceof Error || !primaryRef.current || !secondaryRef.current || !measured) return;
     drawAnatomyStage(primaryRef.current, secondaryRef.current, width, {
       stage: current.id,
       view,
@@ -91,7 +92,7 @@ export function AnatomyPanel({
       outputSize: setup.model.outputSize,
       reduction: state.reduction,
     });
-  }, [view, current.id, width, setup, state.reduction]);
+  }, [view, current.id, width, measured, setup, state.reduction]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLElement>) => {
     if (event.key === 'ArrowRight' || event.key === 'PageDown') {

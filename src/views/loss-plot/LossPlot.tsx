@@ -1,9 +1,11 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
+import { formatCount } from '../../data/format-count';
 import { type Settings, X_AXES, type XAxis, type XScale, type YScale } from '../../settings/settings';
 import type { RunState } from '../../state/session';
 import { fileSlug } from '../chart/export';
 import { batchSizeColour } from '../chart/palette';
 import { ExportButtons } from '../shared/ExportButtons';
+import { useDrawEffect } from '../shared/use-draw-effect';
 import { useElementWidth } from '../shared/use-element-width';
 import { drawLossPlot, effectiveXScale, type LossPlotRun } from './draw-loss-plot';
 import { lossCsv } from './loss-csv';
@@ -62,10 +64,6 @@ export function formatLoss(v: number | null): string {
   return v >= 0.01 ? v.toFixed(4) : v.toExponential(2);
 }
 
-function formatCount(v: number): string {
-  return Math.round(v).toLocaleString('en-US');
-}
-
 /** A learning rate in three significant digits (0.1 × 1 / 32 reads 0.00313). */
 export function formatLearningRate(v: number): string {
   return String(Number(v.toPrecision(3)));
@@ -87,13 +85,14 @@ export function LossPlot(props: LossPlotProps) {
   const svgId = useId().replace(/:/g, '');
 
   // The plot keeps a 2:1 shape within readable bounds.
-  const width = Math.max(260, Math.floor(useElementWidth(boxRef, 640)));
+  const box = useElementWidth(boxRef, 640);
+  const width = Math.max(260, Math.floor(box.width));
   const height = Math.round(Math.min(420, Math.max(240, width * 0.5)));
 
   const plotRuns = runs.map(toPlotRun);
   const logX = effectiveXScale(xScale, xAxis, plotRuns) === 'log';
-  useEffect(() => {
-    if (!svgRef.current) return;
+  useDrawEffect(() => {
+    if (!svgRef.current || !box.measured) return;
     drawLossPlot(svgRef.current, runs.map(toPlotRun), {
       width,
       height,
@@ -103,7 +102,7 @@ export function LossPlot(props: LossPlotProps) {
       showBatchLoss,
       focusedRunId,
     });
-  }, [runs, width, height, xAxis, xScale, yScale, showBatchLoss, focusedRunId]);
+  }, [runs, width, height, xAxis, xScale, yScale, showBatchLoss, focusedRunId, box.measured]);
 
   const summary =
     runs.length === 0

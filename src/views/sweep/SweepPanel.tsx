@@ -6,6 +6,7 @@ import { sweepBestRates } from '../../state/run-learning-rate';
 import { useAppState, useSession } from '../../state/session-context';
 import { useStore } from '../../state/store';
 import { IDLE_SWEEP, SweepSession, sweepLearningRates } from '../../state/sweep-session';
+import { useDrawEffect } from '../shared/use-draw-effect';
 import { useElementWidth } from '../shared/use-element-width';
 import { costPlots, mapCells, noisePlot, progressText, stepsPlot } from './sweep-model';
 import { drawLearningRateMap, drawLogPlot, formatValue, type LogPlotSpec } from './sweep-plots';
@@ -13,12 +14,8 @@ import './sweep.css';
 
 function LogPlot({ spec, width }: { spec: LogPlotSpec; width: number }) {
   const ref = useRef<SVGSVGElement>(null);
-  useEffect(() => {
-    // Each figure draws in a task of its own, so redrawing them all never blocks the page long.
-    const timer = setTimeout(() => {
-      if (ref.current) drawLogPlot(ref.current, width, spec);
-    }, 0);
-    return () => clearTimeout(timer);
+  useDrawEffect(() => {
+    if (ref.current) drawLogPlot(ref.current, width, spec);
   }, [spec, width]);
   return <svg ref={ref} className="sweep-plot" role="img" aria-label={spec.title} />;
 }
@@ -56,7 +53,7 @@ export function SweepPanel() {
   const settings = useAppState((s) => s.settings);
   const ids = useId();
   const figureRef = useRef<HTMLDivElement>(null);
-  const width = useElementWidth(figureRef, 720);
+  const { width, measured } = useElementWidth(figureRef, 720);
   const half = width >= 760 ? Math.floor((width - 16) / 2) : width;
 
   const [targetText, setTargetText] = useState(
@@ -114,13 +111,10 @@ export function SweepPanel() {
     };
   }, [analysis, runs, memory, batchSizes, learningRates, n]);
   const mapRef = useRef<SVGSVGElement>(null);
-  useEffect(() => {
-    const timer = setTimeout(() => {
-      if (mapRef.current && batchSizes.length > 0)
-        drawLearningRateMap(mapRef.current, width, figures.cells, batchSizes, learningRates);
-    }, 0);
-    return () => clearTimeout(timer);
-  }, [figures, width, batchSizes, learningRates]);
+  useDrawEffect(() => {
+    if (mapRef.current && batchSizes.length > 0 && measured)
+      drawLearningRateMap(mapRef.current, width, figures.cells, batchSizes, learningRates);
+  }, [figures, width, measured, batchSizes, learningRates]);
 
   const fit = analysis?.fit ?? null;
   const exportContext = () => ({
