@@ -1,11 +1,14 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { formatCount } from '../../data/format-count';
 import type { Dataset, ModelSpec } from '../../engine/types';
+import { runInSlices } from '../../state/next-task';
 import { fileSlug } from '../chart/export';
 import { CLASS_COLOURS } from '../chart/palette';
 import { ExportButtons } from '../shared/ExportButtons';
+import { useDrawEffect } from '../shared/use-draw-effect';
 import { useElementWidth } from '../shared/use-element-width';
-import { drawDataView } from './draw-data-view';
-import { computeModelPicture } from './model-picture';
+import { dotsLayerSteps, drawDataView } from './draw-data-view';
+import { type ModelPicture, modelPictureSteps } from './model-picture';
 
 export interface DataPlotProps {
   dataset: Dataset;
@@ -31,33 +34,61 @@ function caption(dataset: Dataset, kind: string | undefined, runLabel: string | 
   }
 }
 
+interface ComputedPicture {
+  picture: ModelPicture;
+  /** What it was computed for: a picture of other data or another network is not shown. */
+  dataset: Dataset;
+  model: ModelSpec;
+}
+
 export function DataPlot({ dataset, model, weights, runLabel, runColour, classNames }: DataPlotProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
-  const width = Math.max(240, Math.floor(useElementWidth(boxRef, 400)));
+  const box = useElementWidth(boxRef, 400);
+  const width = Math.max(240, Math.floor(box.width));
   const height = Math.round(Math.min(440, Math.max(240, width * 0.85)));
 
-  const picture = useMemo(() => {
-    if (!model || !weights || model.inputSize !== dataset.inputSize) return null;
-    try {
-      return computeModelPicture(dataset, model, weights);
-    } catch {
-      return null; // weights of a model being replaced: the next refresh fits again
-    }
-  }, [dataset, model, weights]);
-
+  // Computed in slices after the render (the largest network's first picture took 40 ms in one
+  // task); the dots show at once, the model's picture a moment later.
+  const [computed, setComputed] = useState<ComputedPicture | null>(null);
   useEffect(() => {
-    if (!canvasRef.current || !svgRef.current) return;
+    if (!model || !weights || model.inputSize !== dataset.inputSize) return;
+    return runInSlices(
+      modelPictureSteps(dataset, model, weights),
+      (picture) => setComputed({ picture, dataset, model }),
+      // Weights of a model being replaced: the next refresh draws again.
+      () => setComputed(null),
+    );
+  }, [dataset, model, weights]);
+  const picture =
+    computed && computed.dataset === dataset && computed.model === model && model ? computed.picture : null;
+
+  // The dots, painted in slices too: once per dataset and size (they do not move as the model
+  // trains), or with each new picture when they are the model's predictions.
+  const pixelRatio = Math.min(2, (typeof window === 'undefined' ? 1 : window.devicePixelRatio) || 1);
+  const predictions = picture?.kind === 'predicted-vs-actual' ? picture : null;
+  const [painted, setPainted] = useState<{ layer: HTMLCanvasElement; dataset: Dataset } | null>(null);
+  useEffect(() => {
+    if (!box.measured) return;
+    return runInSlices(dotsLayerSteps(dataset, predictions, { width, height, pixelRatio }), (layer) =>
+      setPainted({ layer, dataset }),
+    );
+  }, [dataset, predictions, width, height, pixelRatio, box.measured]);
+  const dots = painted?.dataset === dataset ? painted.layer : null;
+
+  useDrawEffect(() => {
+    if (!canvasRef.current || !svgRef.current || !box.measured) return;
     drawDataView(canvasRef.current, svgRef.current, dataset, picture, {
       width,
       height,
       runColour,
-      pixelRatio: Math.min(2, window.devicePixelRatio || 1),
+      pixelRatio,
       runLabel,
       classNames,
+      dots,
     });
-  }, [dataset, picture, width, height, runColour, runLabel, classNames]);
+  }, [dataset, picture, dots, width, height, pixelRatio, box.measured, runColour, runLabel, classNames]);
 
   const names =
     classNames ?? Array.from({ length: dataset.classes }, (_, c) => (dataset.classes ? `class ${c}` : ''));
@@ -97,7 +128,7 @@ export function DataPlot({ dataset, model, weights, runLabel, runColour, classNa
       <figcaption>
         {text}
         {picture?.kind === 'predicted-vs-actual' && picture.shown < dataset.n
-          ? ` (${picture.shown.toLocaleString('en-US')} of ${dataset.n.toLocaleString('en-US')} samples shown.)`
+          ? ` (${formatCount(picture.shown)} of ${formatCount(dataset.n)} samples shown.)`
           : ''}
         {dataset.source ? <span className="source"> Source: {dataset.source}.</span> : null}
       </figcaption>

@@ -9,6 +9,7 @@ import { CLASS_COLOURS, NEUTRAL } from '../chart/palette';
 import { attachReadout, type ReadoutPoint, type ReadoutSeries } from '../chart/readout';
 import { formatTick } from '../chart/ticks';
 import { curveAt, dataExtent, type Extent, type ModelPicture, probabilitiesAt } from './model-picture';
+import { paintDots, type Rgba } from './paint-dots';
 
 export interface DataViewOptions {
   width: number;
@@ -19,86 +20,28 @@ export interface DataViewOptions {
   /** For the read-out: the focused run and the names of the classes. */
   runLabel?: string | null;
   classNames?: readonly string[] | undefined;
+  /** The dots, from `dotsLayerSteps`; null while they are being painted. */
+  dots: HTMLCanvasElement | null;
 }
 
 const MARGIN = { top: 10, right: 12, bottom: 42, left: 50 };
 
-/** Per canvas, its dots as last drawn (see `drawDataView`). */
-const sampleLayers = new WeakMap<
-  HTMLCanvasElement,
-  { dataset: Dataset; key: string; layer: HTMLCanvasElement }
->();
-
-/**
- * The dots: the samples, or (predicted against actual) the model's predictions. Small dots have
- * no outline, so a run of dots of one colour is filled as one path: 20,000 of them in a few ms.
- */
-function drawSamples(
-  ctx: CanvasRenderingContext2D,
-  dataset: Dataset,
-  pva: Extract<ModelPicture, { kind: 'predicted-vs-actual' }> | null,
-  x: (value: number) => number,
-  y: (value: number) => number,
-): void {
-  const count = pva ? pva.shown : dataset.n;
-  const radius = dataset.n > 3000 ? 1.6 : dataset.n > 800 ? 2.4 : 3.2;
-  const outlined = radius > 2;
-  ctx.strokeStyle = 'rgba(255,255,255,0.9)';
-  ctx.lineWidth = 0.8;
-  const stride = dataset.inputSize;
-  let open: string | null = null;
-  for (let i = 0; i < count; i++) {
-    let px: number;
-    let py: number;
-    let fill: string;
-    if (pva) {
-      px = x(pva.actual[i] as number);
-      py = y(pva.predicted[i] as number);
-      fill = 'rgba(60, 60, 70, 0.55)';
-    } else if (stride === 1) {
-      px = x(dataset.x[i] as number);
-      py = y(dataset.y[i * dataset.targetSize] as number);
-      fill = 'rgba(60, 60, 70, 0.5)';
-    } else if (stride >= 2) {
-      const cls = dataset.task === 'classification' ? Math.round(dataset.y[i] as number) : 0;
-      px = x(dataset.x[i * stride] as number);
-      py = y(dataset.x[i * stride + 1] as number);
-      fill = CLASS_COLOURS[cls % CLASS_COLOURS.length] as string;
-    } else return;
-    if (outlined || fill !== open) {
-      if (open !== null) ctx.fill();
-      ctx.beginPath();
-      ctx.fillStyle = fill;
-      open = fill;
-    }
-    ctx.moveTo(px + radius, py);
-    ctx.arc(px, py, radius, 0, 2 * Math.PI);
-    if (outlined) {
-      ctx.fill();
-      ctx.stroke();
-      open = null;
-    }
-  }
-  if (open !== null) ctx.fill();
+function rgba(css: string): Rgba {
+  const c = color(css);
+  const rgb = c?.rgb();
+  return rgb ? [rgb.r, rgb.g, rgb.b, c?.opacity ?? 1] : [128, 128, 128, 1];
 }
 
-function rgb(hex: string): [number, number, number] {
-  const c = color(hex)?.rgb();
-  return c ? [c.r, c.g, c.b] : [128, 128, 128];
-}
+const CLASS_RGBA = CLASS_COLOURS.map(rgba);
+const SAMPLE_RGBA = rgba('rgba(60, 60, 70, 0.5)');
+const PREDICTION_RGBA = rgba('rgba(60, 60, 70, 0.55)');
 
-export function drawDataView(
-  canvas: HTMLCanvasElement,
-  svgElement: SVGSVGElement,
-  dataset: Dataset,
-  picture: ModelPicture | null,
-  options: DataViewOptions,
-): void {
-  const { width, height, pixelRatio } = options;
+type PredictedVsActual = Extract<ModelPicture, { kind: 'predicted-vs-actual' }>;
+
+/** The plot's area and scales: from the data's box, or (predicted against actual) the values'. */
+function dataViewScales(dataset: Dataset, pva: PredictedVsActual | null, width: number, height: number) {
   const innerWidth = Math.max(10, width - MARGIN.left - MARGIN.right);
   const innerHeight = Math.max(10, height - MARGIN.top - MARGIN.bottom);
-  const pva = picture?.kind === 'predicted-vs-actual' ? picture : null;
-
   let extent: Extent;
   if (pva) {
     let lo = Number.POSITIVE_INFINITY;
@@ -116,6 +59,75 @@ export function drawDataView(
   } else extent = dataExtent(dataset);
   const x = scaleLinear().domain([extent.x0, extent.x1]).range([0, innerWidth]);
   const y = scaleLinear().domain([extent.y0, extent.y1]).range([innerHeight, 0]);
+  return { innerWidth, innerHeight, extent, x, y };
+}
+
+/** Dots painted between two yields of `dotsLayerSteps`. */
+const DOTS_PER_STEP = 1000;
+
+/**
+ * The dots on a transparent canvas of the data view's size: the samples, or (predicted against
+ * actual) the model's predictions; large dots (up to 3,000 samples) get a white ring. A
+ * generator for `runInSlices`: 20,000 dots took 40–60 ms in one task on their first painting.
+ */
+export function* dotsLayerSteps(
+  dataset: Dataset,
+  pva: PredictedVsActual | null,
+  size: { width: number; height: number; pixelRatio: number },
+): Generator<void, HTMLCanvasElement> {
+  const { width, height, pixelRatio } = size;
+  const { x, y } = dataViewScales(dataset, pva, width, height);
+  const layer = document.createElement('canvas');
+  layer.width = Math.round(width * pixelRatio);
+  layer.height = Math.round(height * pixelRatio);
+  const ctx = layer.getContext('2d');
+  if (!ctx) return layer;
+  const count = pva ? pva.shown : dataset.n;
+  const radius = dataset.n > 3000 ? 1.6 : dataset.n > 800 ? 2.4 : 3.2;
+  const stride = dataset.inputSize;
+  const toPixels = (vx: number, vy: number) =>
+    [(MARGIN.left + x(vx)) * pixelRatio, (MARGIN.top + y(vy)) * pixelRatio] as const;
+  let at: (i: number) => readonly [number, number];
+  let colourOf: (i: number) => Rgba;
+  if (pva) {
+    at = (i) => toPixels(pva.actual[i] as number, pva.predicted[i] as number);
+    colourOf = () => PREDICTION_RGBA;
+  } else if (stride === 1) {
+    at = (i) => toPixels(dataset.x[i] as number, dataset.y[i * dataset.targetSize] as number);
+    colourOf = () => SAMPLE_RGBA;
+  } else if (stride >= 2) {
+    at = (i) => toPixels(dataset.x[i * stride] as number, dataset.x[i * stride + 1] as number);
+    colourOf = (i) =>
+      CLASS_RGBA[
+        (dataset.task === 'classification' ? Math.round(dataset.y[i] as number) : 0) % CLASS_RGBA.length
+      ] as Rgba;
+  } else return layer;
+  const pixels = ctx.createImageData(layer.width, layer.height);
+  const style = { radius: radius * pixelRatio, outlined: radius > 2, outlineWidth: 0.8 * pixelRatio };
+  for (let from = 0; from < count; from += DOTS_PER_STEP) {
+    const to = Math.min(count, from + DOTS_PER_STEP);
+    paintDots(pixels, from, to, at, colourOf, style);
+    if (to < count) yield;
+  }
+  ctx.putImageData(pixels, 0, 0);
+  return layer;
+}
+
+function rgb(hex: string): [number, number, number] {
+  const c = color(hex)?.rgb();
+  return c ? [c.r, c.g, c.b] : [128, 128, 128];
+}
+
+export function drawDataView(
+  canvas: HTMLCanvasElement,
+  svgElement: SVGSVGElement,
+  dataset: Dataset,
+  picture: ModelPicture | null,
+  options: DataViewOptions,
+): void {
+  const { width, height, pixelRatio } = options;
+  const pva = picture?.kind === 'predicted-vs-actual' ? picture : null;
+  const { innerWidth, innerHeight, extent, x, y } = dataViewScales(dataset, pva, width, height);
 
   // ---- canvas: decision map, then points
   canvas.width = Math.round(width * pixelRatio);
@@ -165,26 +177,11 @@ export function drawDataView(
     ctx.drawImage(tile, 0, 0, innerWidth, innerHeight);
   }
 
-  if (pva) drawSamples(ctx, dataset, pva, x, y);
-  else {
-    // The dots do not move as the model trains: drawn once per dataset and size, then copied.
-    const key = `${canvas.width}x${canvas.height}:${pixelRatio}:${innerWidth}x${innerHeight}:${extent.x0},${extent.x1},${extent.y0},${extent.y1}`;
-    let cached = sampleLayers.get(canvas);
-    if (!cached || cached.dataset !== dataset || cached.key !== key) {
-      const layer = document.createElement('canvas');
-      layer.width = canvas.width;
-      layer.height = canvas.height;
-      const layerCtx = layer.getContext('2d');
-      if (layerCtx) {
-        layerCtx.setTransform(pixelRatio, 0, 0, pixelRatio, 0, 0);
-        layerCtx.translate(MARGIN.left, MARGIN.top);
-        drawSamples(layerCtx, dataset, null, x, y);
-      }
-      cached = { dataset, key, layer };
-      sampleLayers.set(canvas, cached);
-    }
+  // The dots, painted apart (see `dotsLayerSteps`); a layer of another size, from before a
+  // resize, is stretched until its successor is ready.
+  if (options.dots) {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.drawImage(cached.layer, 0, 0);
+    ctx.drawImage(options.dots, 0, 0, canvas.width, canvas.height);
   }
   ctx.restore();
 
@@ -239,14 +236,32 @@ interface SamplePoint extends ReadoutPoint {
   index: number;
 }
 
+const samplePointsOf = new WeakMap<Dataset, SamplePoint[]>();
+
+/** The samples as points of the plot, made once per dataset (not on every redraw). */
+function samplePoints(dataset: Dataset): SamplePoint[] {
+  let points = samplePointsOf.get(dataset);
+  if (points) return points;
+  points = [];
+  const stride = dataset.inputSize;
+  for (let i = 0; i < dataset.n; i++) {
+    const px = dataset.x[i * stride] as number;
+    const py =
+      stride === 1 ? (dataset.y[i * dataset.targetSize] as number) : (dataset.x[i * stride + 1] as number);
+    points.push({ x: px, y: py, index: i });
+  }
+  samplePointsOf.set(dataset, points);
+  return points;
+}
+
 /** The samples, as the read-out looks them up: the nearest one to the cursor is described. */
 function readoutSeries(
   dataset: Dataset,
   pva: Extract<ModelPicture, { kind: 'predicted-vs-actual' }> | null,
   options: DataViewOptions,
 ): ReadoutSeries<SamplePoint> {
-  const points: SamplePoint[] = [];
   if (pva) {
+    const points: SamplePoint[] = [];
     for (let k = 0; k < pva.shown; k++)
       points.push({ x: pva.actual[k] as number, y: pva.predicted[k] as number, index: k });
     return {
@@ -257,19 +272,12 @@ function readoutSeries(
       describe: (p) => `actual ${formatTick(p.x)}, predicted ${formatTick(p.y)}`,
     };
   }
-  const stride = dataset.inputSize;
-  for (let i = 0; i < dataset.n; i++) {
-    const px = dataset.x[i * stride] as number;
-    const py =
-      stride === 1 ? (dataset.y[i * dataset.targetSize] as number) : (dataset.x[i * stride + 1] as number);
-    points.push({ x: px, y: py, index: i });
-  }
   const names = options.classNames;
   return {
     key: 'sample',
     label: 'nearest sample',
     colour: NEUTRAL,
-    points,
+    points: samplePoints(dataset),
     describe: (p) => {
       const at = `(${formatTick(p.x)}, ${formatTick(p.y)})`;
       // The nearest sample, e.g. "class 1 at (0.31, −1.2)".

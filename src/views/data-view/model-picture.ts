@@ -7,6 +7,7 @@
 import { predict } from '../../engine/cpu/mlp';
 import { paramCount } from '../../engine/model';
 import type { Dataset, ModelSpec } from '../../engine/types';
+import { runToEnd } from '../../state/next-task';
 
 export interface Extent {
   x0: number;
@@ -38,6 +39,33 @@ export type ModelPicture =
 /** Forward passes allowed per redraw, scaled by network size (keeps it to a few ms). */
 const WORK_BUDGET = 2_000_000;
 
+/**
+ * Multiply-adds between two yields of `modelPictureSteps`: well under a millisecond once the
+ * code is compiled, a few ms on its first run at page load, when the whole picture of the
+ * largest network took 40 ms.
+ */
+const STEP_WORK = 200_000;
+
+/** `predict`, a few rows at a time, yielding between them. */
+function* predictInSteps(
+  model: ModelSpec,
+  weights: ArrayLike<number>,
+  inputs: Float64Array,
+): Generator<void, Float64Array> {
+  const rows = Math.floor(inputs.length / model.inputSize);
+  const perStep = Math.max(1, Math.floor(STEP_WORK / Math.max(1, paramCount(model))));
+  const out = new Float64Array(rows * model.outputSize);
+  for (let row = 0; row < rows; row += perStep) {
+    const end = Math.min(rows, row + perStep);
+    out.set(
+      predict(model, weights, inputs.subarray(row * model.inputSize, end * model.inputSize)),
+      row * model.outputSize,
+    );
+    if (end < rows) yield;
+  }
+  return out;
+}
+
 function pad([lo, hi]: [number, number], fraction: number): [number, number] {
   const span = hi - lo || 1;
   return [lo - span * fraction, hi + span * fraction];
@@ -54,8 +82,22 @@ function columnExtent(values: Float64Array, stride: number, column: number): [nu
   return Number.isFinite(lo) ? [lo, hi] : [-1, 1];
 }
 
-/** The padded box around the inputs (2-D) or around x and y (1-D regression). */
+const extents = new WeakMap<Dataset, Extent>();
+
+/**
+ * The padded box around the inputs (2-D) or around x and y (1-D regression). Kept per dataset:
+ * the data view asks on every redraw, and a scan of 20,000 samples is not free.
+ */
 export function dataExtent(dataset: Dataset): Extent {
+  let extent = extents.get(dataset);
+  if (!extent) {
+    extent = measureExtent(dataset);
+    extents.set(dataset, extent);
+  }
+  return extent;
+}
+
+function measureExtent(dataset: Dataset): Extent {
   if (dataset.inputSize === 1) {
     const [x0, x1] = pad(columnExtent(dataset.x, 1, 0), 0.04);
     const [y0, y1] = pad(columnExtent(dataset.y, dataset.targetSize, 0), 0.1);
@@ -85,6 +127,18 @@ export function computeModelPicture(
   model: ModelSpec,
   weights: ArrayLike<number>,
 ): ModelPicture {
+  return runToEnd(modelPictureSteps(dataset, model, weights));
+}
+
+/**
+ * `computeModelPicture` as a generator that yields every few hundred thousand multiply-adds,
+ * for `runInSlices`: the page computes the picture without a long task.
+ */
+export function* modelPictureSteps(
+  dataset: Dataset,
+  model: ModelSpec,
+  weights: ArrayLike<number>,
+): Generator<void, ModelPicture> {
   const params = Math.max(1, paramCount(model));
   if (dataset.task === 'classification' && dataset.inputSize === 2) {
     const resolution = Math.max(16, Math.min(64, Math.floor(Math.sqrt(WORK_BUDGET / params))));
@@ -99,7 +153,7 @@ export function computeModelPicture(
         inputs[2 * cell + 1] = yv;
       }
     }
-    const outputs = predict(model, weights, inputs);
+    const outputs = yield* predictInSteps(model, weights, inputs);
     const classes = model.loss === 'bce' ? 2 : model.outputSize;
     return {
       kind: 'boundary',
@@ -114,7 +168,7 @@ export function computeModelPicture(
     const count = 160;
     const xs = new Float64Array(count);
     for (let i = 0; i < count; i++) xs[i] = x0 + ((x1 - x0) * i) / (count - 1);
-    return { kind: 'curve', xs, ys: predict(model, weights, xs) };
+    return { kind: 'curve', xs, ys: yield* predictInSteps(model, weights, xs) };
   }
   if (dataset.task === 'regression') {
     // One target shown (the first); subsample evenly when a full pass would be slow.
@@ -131,7 +185,7 @@ export function computeModelPicture(
       );
       actual[k] = dataset.y[i * dataset.targetSize] as number;
     }
-    const outputs = predict(model, weights, inputs);
+    const outputs = yield* predictInSteps(model, weights, inputs);
     const predicted = new Float64Array(shown);
     for (let k = 0; k < shown; k++) predicted[k] = outputs[k * model.outputSize] as number;
     return { kind: 'predicted-vs-actual', actual, predicted, shown };
