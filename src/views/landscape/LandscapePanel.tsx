@@ -1,7 +1,16 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import type { Extent } from '../../metrics/landscape';
+import { runInSlices } from '../../state/next-task';
 import { ExportButtons } from '../shared/ExportButtons';
+import { useDrawEffect } from '../shared/use-draw-effect';
 import { useElementWidth } from '../shared/use-element-width';
-import { buildLandscapeRuns, landscapeArrows, landscapeDataset } from './landscape-model';
+import {
+  type LandscapeSurface,
+  landscapeArrows,
+  landscapeDataset,
+  landscapeRuns,
+  landscapeSurfaceSteps,
+} from './landscape-model';
 import { drawLandscape, landscapeRunColour } from './landscape-plot';
 import './landscape.css';
 
@@ -42,9 +51,19 @@ export function LandscapePanel({ headless = false }: { headless?: boolean } = {}
     return () => clearInterval(timer);
   }, [playing]);
   const base = useMemo(
-    () => buildLandscapeRuns(dataset, { learningRate, midBatchSize, steps: MAX_STEPS, shuffleSeed: 5 }),
+    () => landscapeRuns(dataset, { learningRate, midBatchSize, steps: MAX_STEPS, shuffleSeed: 5 }),
     [dataset, learningRate, midBatchSize],
   );
+  // The surface under the runs, computed in slices: the runs show at once, the contours follow.
+  const [computed, setComputed] = useState<{ surface: LandscapeSurface; extent: Extent } | null>(null);
+  useEffect(
+    () =>
+      runInSlices(landscapeSurfaceSteps(dataset, base.extent), (surface) =>
+        setComputed({ surface, extent: base.extent }),
+      ),
+    [dataset, base.extent],
+  );
+  const surface = computed?.extent === base.extent ? computed.surface : null;
   const arrows = useMemo(
     () => landscapeArrows(base, { currentStep, arrowRun, learningRate }),
     [base, currentStep, arrowRun, learningRate],
@@ -55,13 +74,13 @@ export function LandscapePanel({ headless = false }: { headless?: boolean } = {}
   );
   const figureRef = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
-  const width = useElementWidth(figureRef, 640);
+  const { width, measured } = useElementWidth(figureRef, 640);
 
-  useEffect(() => {
-    if (!svgRef.current) return;
+  useDrawEffect(() => {
+    if (!svgRef.current || !measured) return;
     drawLandscape(svgRef.current, width, {
-      grid: base.grid,
-      thresholds: base.thresholds,
+      extent: base.extent,
+      surface,
       runs: base.runs,
       runLabels,
       n: dataset.n,
@@ -70,7 +89,7 @@ export function LandscapePanel({ headless = false }: { headless?: boolean } = {}
       arrows,
       arrowRun,
     });
-  }, [base, width, currentStep, arrows, arrowRun, runLabels, dataset.n]);
+  }, [base, surface, width, measured, currentStep, arrows, arrowRun, runLabels, dataset.n]);
 
   const arrowBatch = base.runs[arrowRun]?.batchSize ?? 1;
   return (

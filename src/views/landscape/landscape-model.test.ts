@@ -1,9 +1,18 @@
+import { contours } from 'd3';
 import { describe, expect, it } from 'vitest';
-import { buildLandscapeRuns, LANDSCAPE_START, landscapeArrows, landscapeDataset } from './landscape-model';
+import { LINE_MODEL, lossGrid } from '../../metrics/landscape';
+import { runToEnd } from '../../state/next-task';
+import {
+  LANDSCAPE_START,
+  landscapeArrows,
+  landscapeDataset,
+  landscapeRuns,
+  landscapeSurfaceSteps,
+} from './landscape-model';
 
 describe('landscape panel data', () => {
   const dataset = landscapeDataset();
-  const base = buildLandscapeRuns(dataset, {
+  const base = landscapeRuns(dataset, {
     learningRate: 0.15,
     midBatchSize: 4,
     steps: 30,
@@ -29,8 +38,26 @@ describe('landscape panel data', () => {
         expect(run.points[s + 1]!).toBeLessThanOrEqual(b[1]);
       }
     }
-    expect(base.thresholds).toHaveLength(14);
-    expect(base.thresholds[0]!).toBeGreaterThan(base.grid.min);
+  });
+
+  it('computes the surface a row and a contour at a time, equal to the grid and contours at once', () => {
+    const steps = landscapeSurfaceSteps(dataset, base.extent);
+    let yields = 0;
+    let step = steps.next();
+    while (!step.done) {
+      yields++;
+      step = steps.next();
+    }
+    const surface = step.value;
+    // 71 yields between the 72 rows, then one before each of the 14 contours.
+    expect(yields).toBe(71 + 14);
+    expect(surface.grid).toEqual(lossGrid(LINE_MODEL, dataset, base.extent, 72, 72));
+    expect(surface.thresholds).toHaveLength(14);
+    expect(surface.thresholds[0]!).toBeGreaterThan(surface.grid.min);
+    expect(surface.thresholds.at(-1)!).toBeLessThan(surface.grid.max);
+    const atOnce = contours().size([72, 72]).thresholds(surface.thresholds)(Array.from(surface.grid.values));
+    expect(surface.contours).toEqual(atOnce);
+    expect(runToEnd(landscapeSurfaceSteps(dataset, base.extent))).toEqual(surface);
   });
 
   it("shows the arrows of the chosen run's next batch, and none after the last step", () => {

@@ -11,13 +11,16 @@ import { chartFrame, drawAxes } from '../chart/frame';
 import { batchSizeColour, NEUTRAL, OKABE_ITO } from '../chart/palette';
 import { attachReadout, type ReadoutPoint, type ReadoutSeries } from '../chart/readout';
 import { formatTick } from '../chart/ticks';
+import type { LandscapeSurface } from './landscape-model';
 
 /** The grey of each sample's own step arrow. */
 export const SAMPLE_ARROW_COLOUR = '#8a8a8a';
 
 export interface LandscapeDrawing {
-  grid: LossGrid;
-  thresholds: number[];
+  /** The plane shown (the runs' extent). */
+  extent: Extent;
+  /** The loss surface: null while it is being computed (the runs show at once). */
+  surface: LandscapeSurface | null;
   runs: Trajectory[];
   runLabels: string[];
   /** Samples in the dataset (a run with B = N is full-batch). */
@@ -62,6 +65,9 @@ interface StepPoint extends ReadoutPoint {
 
 let idCounter = 0;
 
+/** Per plot, the surface and width its contours were last drawn for. */
+const contoursDrawn = new WeakMap<SVGSVGElement, { surface: LandscapeSurface; w: number }>();
+
 export function drawLandscape(svgElement: SVGSVGElement, width: number, data: LandscapeDrawing): void {
   const plotWidth = Math.max(300, Math.min(width, 600));
   const w = plotWidth - MARGIN.left - MARGIN.right;
@@ -70,7 +76,7 @@ export function drawLandscape(svgElement: SVGSVGElement, width: number, data: La
   const label = `Contour plot of the full-dataset loss over slope w and intercept b, with the paths of ${data.runLabels.join(', ')} from one start`;
   const frame = chartFrame(svgElement, { width: plotWidth, height, margin: MARGIN, label });
   const svg = d3.select(svgElement).attr('role', 'img');
-  const domains = equalAspect(data.grid.extent, w, h);
+  const domains = equalAspect(data.extent, w, h);
   const x = d3.scaleLinear().domain(domains.x).range([0, w]);
   const y = d3.scaleLinear().domain(domains.y).range([h, 0]);
   const colours = data.runs.map((run) => landscapeRunColour(run, data.n));
@@ -106,21 +112,9 @@ export function drawLandscape(svgElement: SVGSVGElement, width: number, data: La
     .select('path')
     .attr('fill', (c) => c);
 
-  // Contours: d3.contours works in grid-cell units, value (i, j) at the cell centre (i + ½, j + ½).
-  const { grid } = data;
-  const dw = (grid.extent.w[1] - grid.extent.w[0]) / (grid.nw - 1);
-  const db = (grid.extent.b[1] - grid.extent.b[0]) / (grid.nb - 1);
-  const toScreen = d3.geoTransform({
-    point(gx, gy) {
-      this.stream.point(x(grid.extent.w[0] + (gx - 0.5) * dw), y(grid.extent.b[0] + (gy - 0.5) * db));
-    },
-  });
-  const contours = d3.contours().size([grid.nw, grid.nb]).thresholds(data.thresholds)(
-    Array.from(grid.values),
-  );
-  const shade = d3
-    .scaleSequential((t: number) => d3.interpolateGreys(0.04 + 0.3 * t))
-    .domain([0, Math.max(1, contours.length - 1)]);
+  // Contours, in grid-cell units from d3.contours: value (i, j) at the cell centre (i + ½, j + ½).
+  // Their paths are long strings: made again only for a new surface or size, not on every step.
+  const surface = data.surface;
   const background = frame.layer('landscape-background');
   background
     .selectAll('rect')
@@ -129,15 +123,31 @@ export function drawLandscape(svgElement: SVGSVGElement, width: number, data: La
     .attr('width', w)
     .attr('height', h)
     .attr('fill', '#fafafa');
-  frame
-    .layer('contours')
-    .selectAll('path')
-    .data(contours)
-    .join('path')
-    .attr('d', d3.geoPath(toScreen))
-    .attr('fill', (_, i) => shade(i))
-    .attr('stroke', '#8a8a8a')
-    .attr('stroke-width', 0.7);
+  const contourLayer = frame.layer('contours');
+  const drawnFor = contoursDrawn.get(svgElement);
+  if (!surface) contourLayer.selectAll('path').remove();
+  else if (drawnFor?.surface !== surface || drawnFor.w !== w) {
+    const { grid } = surface;
+    const dw = (grid.extent.w[1] - grid.extent.w[0]) / (grid.nw - 1);
+    const db = (grid.extent.b[1] - grid.extent.b[0]) / (grid.nb - 1);
+    const toScreen = d3.geoTransform({
+      point(gx, gy) {
+        this.stream.point(x(grid.extent.w[0] + (gx - 0.5) * dw), y(grid.extent.b[0] + (gy - 0.5) * db));
+      },
+    });
+    const shade = d3
+      .scaleSequential((t: number) => d3.interpolateGreys(0.04 + 0.3 * t))
+      .domain([0, Math.max(1, surface.contours.length - 1)]);
+    contourLayer
+      .selectAll('path')
+      .data(surface.contours)
+      .join('path')
+      .attr('d', d3.geoPath(toScreen))
+      .attr('fill', (_, i) => shade(i))
+      .attr('stroke', '#8a8a8a')
+      .attr('stroke-width', 0.7);
+    contoursDrawn.set(svgElement, { surface, w });
+  }
 
   // Trajectories up to the current step.
   const upTo = (run: Trajectory) => Math.min(data.currentStep, run.points.length / 2 - 1);
@@ -275,7 +285,7 @@ export function drawLandscape(svgElement: SVGSVGElement, width: number, data: La
     invertY: (py) => y.invert(py),
     series,
     title: (vw, vb) => {
-      const loss = gridLossAt(grid, vw, vb);
+      const loss = surface ? gridLossAt(surface.grid, vw, vb) : null;
       return `w = ${formatTick(vw)}, b = ${formatTick(vb)}${loss === null ? '' : `: loss ${formatTick(loss)}`}`;
     },
     name: 'The loss landscape',
