@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { paintDisc, paintDots, type Pixels, type Rgba } from './paint-dots';
+import { type Pixels, paintDisc, paintDots, type Rgba } from './paint-dots';
 
 function blank(width: number, height: number): Pixels {
   return { data: new Uint8ClampedArray(width * height * 4), width, height };
 }
 
 const alphaAt = (p: Pixels, x: number, y: number) => (p.data[4 * (y * p.width + x) + 3] as number) / 255;
-const rgbAt = (p: Pixels, x: number, y: number) => Array.from(p.data.subarray(4 * (y * p.width + x), 4 * (y * p.width + x) + 3));
+const rgbAt = (p: Pixels, x: number, y: number) =>
+  Array.from(p.data.subarray(4 * (y * p.width + x), 4 * (y * p.width + x) + 3));
 
 describe('paintDisc', () => {
   it('covers the area of the disc, full inside, nothing beyond its edge', () => {
@@ -74,7 +75,14 @@ describe('paintDots', () => {
 
   it('rings an outlined dot in white, with its colour inside', () => {
     const p = blank(20, 20);
-    paintDots(p, 0, 1, () => [10, 10], () => red, { radius: 4, outlined: true, outlineWidth: 1.6 });
+    paintDots(
+      p,
+      0,
+      1,
+      () => [10, 10],
+      () => red,
+      { radius: 4, outlined: true, outlineWidth: 1.6 },
+    );
     expect(rgbAt(p, 9, 9)).toEqual([230, 60, 50]);
     // At the rim (about 4 px out) the white ring shows: lighter than the fill in every channel.
     const rim = rgbAt(p, 10, 14);
