@@ -1,3 +1,4 @@
+import { interpolateRgbBasis } from 'd3';
 /**
  * The one palette of batchlab: Okabe–Ito's eight colours, which stay distinguishable with the
  * common forms of colour blindness, and the roles they play on the page. Every view takes its
@@ -83,3 +84,32 @@ export const SAMPLE_COLOURS: readonly string[] = [
 export function sampleColour(index: number): string {
   return SAMPLE_COLOURS[index % SAMPLE_COLOURS.length] as string;
 }
+
+/**
+ * ColorBrewer's sequential greys and blues (9 classes, as d3-scale-chromatic's interpolateGreys
+ * and interpolateBlues build them: an RGB B-spline through the nine colours), written out
+ * because importing the two from d3 brought every scheme of d3-scale-chromatic into the bundles
+ * (about 16 KB of the embed's budget).
+ */
+export const interpolateGreys = interpolateRgbBasis([
+  '#ffffff',
+  '#f0f0f0',
+  '#d9d9d9',
+  '#bdbdbd',
+  '#969696',
+  '#737373',
+  '#525252',
+  '#252525',
+  '#000000',
+]);
+export const interpolateBlues = interpolateRgbBasis([
+  '#f7fbff',
+  '#deebf7',
+  '#c6dbef',
+  '#9ecae1',
+  '#6baed6',
+  '#4292c6',
+  '#2171b5',
+  '#08519c',
+  '#08306b',
+]);

@@ -8,7 +8,7 @@
 import * as d3 from 'd3';
 import type { Extent, GradientArrows, LossGrid, Trajectory } from '../../metrics/landscape';
 import { chartFrame, drawAxes } from '../chart/frame';
-import { batchSizeColour, NEUTRAL, OKABE_ITO } from '../chart/palette';
+import { batchSizeColour, interpolateGreys, NEUTRAL, OKABE_ITO } from '../chart/palette';
 import { attachReadout, type ReadoutPoint, type ReadoutSeries } from '../chart/readout';
 import { formatTick } from '../chart/ticks';
 import type { LandscapeSurface } from './landscape-model';
@@ -136,7 +136,7 @@ export function drawLandscape(svgElement: SVGSVGElement, width: number, data: La
       },
     });
     const shade = d3
-      .scaleSequential((t: number) => d3.interpolateGreys(0.04 + 0.3 * t))
+      .scaleSequential((t: number) => interpolateGreys(0.04 + 0.3 * t))
       .domain([0, Math.max(1, surface.contours.length - 1)]);
     contourLayer
       .selectAll('path')

@@ -4,7 +4,7 @@
  * Every point carries a <title>, which the browser shows on hover (and screen readers read).
  */
 import * as d3 from 'd3';
-import { OKABE_ITO } from '../chart/palette';
+import { interpolateBlues, OKABE_ITO } from '../chart/palette';
 
 const MARGIN = { top: 44, right: 18, bottom: 44, left: 66 };
 
@@ -268,7 +268,7 @@ export function drawLearningRateMap(
     .filter((c) => c.kind === 'reached' && c.steps !== null)
     .map((c) => c.steps as number);
   const [lo, hi] = reachedSteps.length ? [Math.min(...reachedSteps), Math.max(...reachedSteps)] : [1, 10];
-  const shade = d3.scaleSequentialLog(d3.interpolateBlues).domain([hi * 1.5, Math.max(lo, 1e-9)]); // fewer steps: darker
+  const shade = d3.scaleSequentialLog(interpolateBlues).domain([hi * 1.5, Math.max(lo, 1e-9)]); // fewer steps: darker
   const groups = g
     .selectAll<SVGGElement, MapCell>('g.sweep-cell')
     .data(cells.filter((c) => x(c.batchSize) !== undefined && y(c.learningRate) !== undefined))
