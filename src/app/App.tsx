@@ -1,19 +1,17 @@
-import type { ReactNode } from 'react';
+import { lazy, type ReactNode } from 'react';
 import type { PanelName } from '../settings/settings';
 import type { Session } from '../state/session';
 import { SessionContext, useAppState } from '../state/session-context';
-import { Article } from '../views/article/Article';
 import { SettingsControls, TrainingControls } from '../views/controls/Controls';
 import { DataPanel } from '../views/data-view/DataPanel';
 import { Guide, GuideNote } from '../views/guide/Guide';
 import { LossPanel } from '../views/loss-plot/LossPanel';
-import { EXTRA_PANELS, isShown, type PanelView } from '../views/panels';
+import { EXTRA_PANEL_TITLES, isShown, type PanelView } from '../views/panels';
 import { PhoneBatchBar } from '../views/phone-bar/PhoneBatchBar';
 import { ErrorBoundary } from '../views/shared/ErrorBoundary';
 import { Staged, useStagedReveal } from '../views/shared/staged';
 import { EngineBadge } from '../views/status/EngineBadge';
 import { Notices } from '../views/status/Notices';
-import { SweepPanel } from '../views/sweep/SweepPanel';
 import { ShareButton } from './share/ShareDialog';
 
 function Panel({
@@ -43,15 +41,32 @@ function Panel({
   );
 }
 
+// Each panel's code is loaded (parsed and run) when the panel mounts, not with the page's first
+// script, whose evaluation was one of the long tasks at page load.
+const NoiseSessionPanel = lazy(() =>
+  import('../views/noise/NoiseSessionPanel').then((m) => ({ default: m.NoiseSessionPanel })),
+);
+const AnatomySessionPanel = lazy(() =>
+  import('../views/anatomy/AnatomySessionPanel').then((m) => ({ default: m.AnatomySessionPanel })),
+);
+const LandscapePanel = lazy(() =>
+  import('../views/landscape/LandscapePanel').then((m) => ({ default: m.LandscapePanel })),
+);
+const SweepPanel = lazy(() => import('../views/sweep/SweepPanel').then((m) => ({ default: m.SweepPanel })));
+const Article = lazy(() => import('../views/article/Article').then((m) => ({ default: m.Article })));
+
 /** Settings start open where there is room beside the plots, folded on phones and tablets. */
 const openSettings = typeof matchMedia === 'function' ? matchMedia('(min-width: 1100px)').matches : true;
 
 /**
- * The page's panels: the shared ones and the batch-size sweep, which only the full page offers
- * (the one-file embed stays within its size budget without it; an embed asked for it shows the rest).
+ * The page's panels under the loss and data views: the shared ones and the batch-size sweep,
+ * which only the full page offers (the one-file embed stays within its size budget without it;
+ * an embed asked for it shows the rest).
  */
 const PAGE_PANELS: Partial<Record<PanelName, PanelView>> = {
-  ...EXTRA_PANELS,
+  noise: { title: EXTRA_PANEL_TITLES.noise, Component: NoiseSessionPanel },
+  anatomy: { title: EXTRA_PANEL_TITLES.anatomy, Component: AnatomySessionPanel },
+  landscape: { title: EXTRA_PANEL_TITLES.landscape, Component: () => <LandscapePanel headless /> },
   sweep: { title: 'Which batch size is best? A sweep', Component: SweepPanel, wide: true },
 };
 
@@ -61,10 +76,16 @@ function Layout() {
   const extras = (Object.entries(PAGE_PANELS) as [PanelName, (typeof PAGE_PANELS)[PanelName]][]).filter(
     ([name, view]) => view && show(name),
   );
-  // The panels' contents mount one per task, top to bottom (the frames and titles at once).
-  const staged: PanelName[] = ['loss', 'data', ...extras.map(([name]) => name), 'article'];
+  // The settings' and panels' contents mount one per task, top to bottom (frames and titles at once).
+  const staged: (PanelName | 'settings')[] = [
+    'settings',
+    'loss',
+    'data',
+    ...extras.map(([name]) => name),
+    'article',
+  ];
   const revealed = useStagedReveal(staged.length);
-  const ready = (name: PanelName) => staged.indexOf(name) < revealed;
+  const ready = (name: PanelName | 'settings') => staged.indexOf(name) < revealed;
   return (
     <div className={`layout${show('controls') ? '' : ' no-sidebar'}`}>
       {show('controls') ? (
@@ -79,7 +100,9 @@ function Layout() {
               <h2>Settings</h2>
             </summary>
             <ErrorBoundary what="the settings">
-              <SettingsControls />
+              <Staged ready={ready('settings')}>
+                <SettingsControls />
+              </Staged>
             </ErrorBoundary>
           </details>
         </aside>

@@ -5,44 +5,68 @@ import { serializeUrlState } from '../settings/url-codec';
 import type { Session } from '../state/session';
 import { SessionContext, useAppState } from '../state/session-context';
 import { useStore } from '../state/store';
+import { AnatomySessionPanel } from '../views/anatomy/AnatomySessionPanel';
 import { Article } from '../views/article/Article';
 import { SettingsControls, TrainingControls } from '../views/controls/Controls';
 import { DataPanel } from '../views/data-view/DataPanel';
+import { LandscapePanel } from '../views/landscape/LandscapePanel';
 import { LossPanel } from '../views/loss-plot/LossPanel';
-import { EXTRA_PANELS } from '../views/panels';
+import { NoiseSessionPanel } from '../views/noise/NoiseSessionPanel';
+import { EXTRA_PANEL_TITLES, type PanelView } from '../views/panels';
 import { ErrorBoundary } from '../views/shared/ErrorBoundary';
+import { Staged, useStagedReveal } from '../views/shared/staged';
 import { EngineBadge } from '../views/status/EngineBadge';
 import { Notices } from '../views/status/Notices';
 import { EmbedControls } from './EmbedControls';
 import type { EmbedOptionsStore } from './options-store';
 import './embed.css';
 
-function EmbedPanel({ name, title, children }: { name: PanelName; title: string; children: ReactNode }) {
+/** The extra panels, bundled (the one file has nothing to load later). */
+const EMBED_EXTRA_PANELS: Partial<Record<PanelName, PanelView>> = {
+  noise: { title: EXTRA_PANEL_TITLES.noise, Component: NoiseSessionPanel },
+  anatomy: { title: EXTRA_PANEL_TITLES.anatomy, Component: AnatomySessionPanel },
+  landscape: { title: EXTRA_PANEL_TITLES.landscape, Component: () => <LandscapePanel headless /> },
+};
+
+function EmbedPanel({
+  name,
+  title,
+  ready,
+  children,
+}: {
+  name: PanelName;
+  title: string;
+  ready: boolean;
+  children: ReactNode;
+}) {
   return (
     <section className={`panel embed-panel panel-${name}`} aria-label={title} data-panel={name}>
       <h2 className="panel-title">{title}</h2>
-      <ErrorBoundary what={`the ${title.toLowerCase()} view`}>{children}</ErrorBoundary>
+      <ErrorBoundary what={`the ${title.toLowerCase()} view`}>
+        <Staged ready={ready}>{children}</Staged>
+      </ErrorBoundary>
     </section>
   );
 }
 
-function PanelByName({ name }: { name: PanelName }) {
+/** One panel; its content mounts when `ready` (one panel per task, as on the page). */
+function PanelByName({ name, ready }: { name: PanelName; ready: boolean }) {
   switch (name) {
     case 'loss':
       return (
-        <EmbedPanel name="loss" title="Loss curves">
+        <EmbedPanel name="loss" title="Loss curves" ready={ready}>
           <LossPanel />
         </EmbedPanel>
       );
     case 'data':
       return (
-        <EmbedPanel name="data" title="The data and the model">
+        <EmbedPanel name="data" title="The data and the model" ready={ready}>
           <DataPanel />
         </EmbedPanel>
       );
     case 'controls':
       return (
-        <EmbedPanel name="controls" title="Training and settings">
+        <EmbedPanel name="controls" title="Training and settings" ready={ready}>
           <TrainingControls />
           <details className="embed-settings">
             <summary>All settings</summary>
@@ -54,15 +78,17 @@ function PanelByName({ name }: { name: PanelName }) {
       return (
         <section className="panel embed-panel panel-article" data-panel="article" aria-label="Explanation">
           <ErrorBoundary what="the article">
-            <Article />
+            <Staged ready={ready}>
+              <Article />
+            </Staged>
           </ErrorBoundary>
         </section>
       );
     default: {
-      const view = EXTRA_PANELS[name];
+      const view = EMBED_EXTRA_PANELS[name];
       if (!view) return null;
       return (
-        <EmbedPanel name={name} title={view.title}>
+        <EmbedPanel name={name} title={view.title} ready={ready}>
           <view.Component />
         </EmbedPanel>
       );
@@ -82,6 +108,7 @@ function EmbedLayout({
   const panels = useAppState((s) => s.settings.panels);
   const settings = useAppState((s) => s.settings);
   const { controls, locked } = useStore(options, (o) => o);
+  const revealed = useStagedReveal(panels.length);
   // The full page shows every panel: the link leaves `panels` out.
   const fullApp = `${appUrl}?${serializeUrlState({ ...settings, panels: [...DEFAULT_PANELS] }, DATASETS)}`;
   const brand = (
@@ -99,8 +126,8 @@ function EmbedLayout({
       <Notices />
       <EmbedControls controls={controls} locked={locked} />
       <div className={`embed-panels embed-panels-${Math.min(panels.length, 3)}`}>
-        {panels.map((name) => (
-          <PanelByName key={name} name={name} />
+        {panels.map((name, index) => (
+          <PanelByName key={name} name={name} ready={index < revealed} />
         ))}
       </div>
     </>

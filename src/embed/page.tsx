@@ -5,6 +5,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { EMBED_KEYS, parseEmbedOptions, withEmbedDefaults } from '../settings/embed-params';
+import { afterNextTask } from '../state/next-task';
 import { Session } from '../state/session';
 import { ErrorBoundary } from '../views/shared/ErrorBoundary';
 import { EmbedApp } from './EmbedApp';
@@ -18,8 +19,11 @@ export function mountEmbedPage(container: HTMLElement, search: string): Session 
   // The iframe's address is the teacher's link: it is not rewritten as the learner plays.
   const session = new Session(query, { extraUrlKeys: EMBED_KEYS, writeUrl: false });
   if (embed.notices.length > 0) session.store.set((s) => ({ notices: [...s.notices, ...embed.notices] }));
-  session.start();
-  connectHost(session, embed.options.origin);
+  // As on the page: the first render first, the data, the engine and the host's messages after.
+  afterNextTask(() => {
+    session.start();
+    connectHost(session, embed.options.origin);
+  });
   createRoot(container).render(
     <StrictMode>
       <ErrorBoundary what="batchlab">

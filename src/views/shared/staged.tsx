@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, Suspense, useEffect, useState } from 'react';
 import { afterNextTask } from '../../state/next-task';
 
 /**
@@ -16,7 +16,12 @@ export function useStagedReveal(total: number): number {
   return revealed;
 }
 
-/** The view once its turn has come; until then an empty box that keeps the layout's place. */
+const pending = <div className="staged-pending" aria-busy="true" />;
+
+/**
+ * The view once its turn has come (and its code has loaded, for a lazy one); until then an empty
+ * box that keeps the layout's place.
+ */
 export function Staged({ ready, children }: { ready: boolean; children: ReactNode }) {
-  return ready ? children : <div className="staged-pending" aria-busy="true" />;
+  return ready ? <Suspense fallback={pending}>{children}</Suspense> : pending;
 }
