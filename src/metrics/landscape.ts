@@ -11,6 +11,7 @@ import { CpuTrainer } from '../engine/cpu/trainer';
 import { paramCount } from '../engine/model';
 import { Rng } from '../engine/random';
 import type { Dataset, ModelSpec } from '../engine/types';
+import { runToEnd, type Steps } from './steps';
 
 /** ŷ = w·x + b, loss ½(ŷ − y)²: parameters [w, b]. */
 export const LINE_MODEL: ModelSpec = {
@@ -106,11 +107,7 @@ export interface LossGrid {
 
 /** Full-dataset mean loss at every point of an nw × nb grid over `extent` (corners included). */
 export function lossGrid(model: ModelSpec, dataset: Dataset, extent: Extent, nw = 60, nb = 60): LossGrid {
-  const rows = lossGridSteps(model, dataset, extent, nw, nb);
-  for (;;) {
-    const step = rows.next();
-    if (step.done) return step.value;
-  }
+  return runToEnd(lossGridSteps(model, dataset, extent, nw, nb));
 }
 
 /**
@@ -123,7 +120,7 @@ export function* lossGridSteps(
   extent: Extent,
   nw = 60,
   nb = 60,
-): Generator<void, LossGrid> {
+): Steps<LossGrid> {
   checkTwoParameters(model);
   if (nw < 2 || nb < 2) throw new RangeError('the grid needs at least 2 × 2 points');
   const ws = createWorkspace(model);

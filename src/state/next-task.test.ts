@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { afterNextTask, nextTask, runInSlices, runToEnd } from './next-task';
+import { runToEnd } from '../metrics/steps';
+import { afterNextTask, nextTask, runInSlices } from './next-task';
 
 /** A computation of `pieces` pieces, each busy for `busyMs`, that returns the pieces' sum. */
 function* busyWork(pieces: number, busyMs: number, log: number[]): Generator<void, number> {

@@ -71,11 +71,3 @@ export function runInSlices<T>(
     cancelNext();
   };
 }
-
-/** Runs `work` to its end at once (tests, and callers that need the value now). */
-export function runToEnd<T>(work: Iterator<unknown, T>): T {
-  for (;;) {
-    const step = work.next();
-    if (step.done) return step.value;
-  }
-}

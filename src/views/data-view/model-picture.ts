@@ -7,7 +7,7 @@
 import { predict } from '../../engine/cpu/mlp';
 import { paramCount } from '../../engine/model';
 import type { Dataset, ModelSpec } from '../../engine/types';
-import { runToEnd } from '../../state/next-task';
+import { runToEnd } from '../../metrics/steps';
 
 export interface Extent {
   x0: number;

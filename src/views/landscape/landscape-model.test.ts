@@ -1,7 +1,7 @@
 import { contours } from 'd3';
 import { describe, expect, it } from 'vitest';
 import { LINE_MODEL, lossGrid } from '../../metrics/landscape';
-import { runToEnd } from '../../state/next-task';
+import { runToEnd } from '../../metrics/steps';
 import {
   LANDSCAPE_START,
   landscapeArrows,
