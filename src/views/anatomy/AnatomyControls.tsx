@@ -4,6 +4,7 @@ import {
   ANATOMY_LEARNING_RATES,
   type AnatomyAction,
   type AnatomyState,
+  type WeightChoice,
 } from './anatomy-model';
 
 /** The panel's own choices: B, lr, mean or sum, and the plane the arrows are drawn in. */
@@ -15,8 +16,8 @@ export function AnatomyControls({
 }: {
   state: AnatomyState;
   dispatch: Dispatch<AnatomyAction>;
-  /** The weights' names, for the two-weight plane. */
-  names: readonly string[];
+  /** The weights that may be chosen for the two-weight plane, with their names. */
+  names: readonly WeightChoice[];
   idPrefix: string;
 }) {
   const { reduction } = state;
@@ -99,8 +100,8 @@ export function AnatomyControls({
               value={state.firstParameter}
               onChange={(e) => dispatch({ type: 'firstParameter', value: Number(e.target.value) })}
             >
-              {names.map((name, j) => (
-                <option key={name} value={j} disabled={j === state.secondParameter}>
+              {names.map(({ index, name }) => (
+                <option key={name} value={index} disabled={index === state.secondParameter}>
                   {name}
                 </option>
               ))}
@@ -113,8 +114,8 @@ export function AnatomyControls({
               value={state.secondParameter}
               onChange={(e) => dispatch({ type: 'secondParameter', value: Number(e.target.value) })}
             >
-              {names.map((name, j) => (
-                <option key={name} value={j} disabled={j === state.firstParameter}>
+              {names.map(({ index, name }) => (
+                <option key={name} value={index} disabled={index === state.firstParameter}>
                   {name}
                 </option>
               ))}

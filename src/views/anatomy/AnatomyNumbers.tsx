@@ -1,5 +1,5 @@
 import type { Reduction } from '../../engine/types';
-import type { AnatomyStageId, AnatomyView } from './anatomy-model';
+import { type AnatomyStageId, type AnatomyView, lossName } from './anatomy-model';
 
 function fmt(value: number, digits = 4): string {
   if (!Number.isFinite(value)) return String(value);
@@ -92,7 +92,7 @@ export function StageNumbers({
             </dd>
           </div>
           <div>
-            <dt>full-dataset loss</dt>
+            <dt>{lossName(view)}</dt>
             <dd data-testid="anatomy-dataset-loss">
               {fmt(a.datasetLossBefore)} → {fmt(a.datasetLossAfter)}
             </dd>
@@ -104,7 +104,7 @@ export function StageNumbers({
       return (
         <dl className="anatomy-numbers">
           <div>
-            <dt>full-dataset loss at the start</dt>
+            <dt>{lossName(view)} at the start</dt>
             <dd>{fmt(seq.averaged.datasetLosses[0] as number)}</dd>
           </div>
           <div>

@@ -1,6 +1,7 @@
-import { type KeyboardEvent, useId, useMemo, useReducer, useRef, useState } from 'react';
+import { type KeyboardEvent, useEffect, useId, useMemo, useReducer, useRef, useState } from 'react';
 import { parameterNames } from '../../metrics/anatomy';
 import { GUIDE_STEPS } from '../../settings/guide';
+import { runInSlices } from '../../state/next-task';
 import { useStore } from '../../state/store';
 import { guideRequests } from '../guide/guide-model';
 import { useDrawEffect } from '../shared/use-draw-effect';
@@ -11,13 +12,15 @@ import { AnatomySource } from './AnatomySource';
 import {
   ANATOMY_STAGES,
   type AnatomySetup,
+  type AnatomyView,
   anatomyReducer,
   anatomySettings,
-  buildAnatomyView,
+  anatomyViewSteps,
   defaultAnatomySetup,
   EXAMPLE_LEARNING_RATE,
   initialAnatomyState,
   stageIndex,
+  weightChoices,
 } from './anatomy-model';
 import { drawAnatomyStage } from './anatomy-plot';
 import './anatomy.css';
@@ -69,13 +72,40 @@ export function AnatomyPanel({
     if (stage >= 0) dispatch({ type: 'stage', stage });
   }
 
-  const view = useMemo(() => {
-    try {
-      return buildAnatomyView(setup, state.weights, state.step, anatomySettings(state, setup));
-    } catch (caught) {
-      return caught instanceof Error ? caught : new Error(String(caught));
-    }
-  }, [setup, state]);
+  // The view is computed in slices after the render (the page's data with a large network is a
+  // third of a second of work): the last one stays on screen meanwhile, and "Apply" waits for
+  // the view of the batch it would apply.
+  const { batchSize, learningRate, reduction, scaleSum, plane, firstParameter, secondParameter } = state;
+  const settings = useMemo(
+    () =>
+      anatomySettings(
+        { batchSize, learningRate, reduction, scaleSum, plane, firstParameter, secondParameter },
+        setup,
+      ),
+    [batchSize, learningRate, reduction, scaleSum, plane, firstParameter, secondParameter, setup],
+  );
+  const inputs = useMemo(
+    () => ({ setup, weights: state.weights, step: state.step, settings }),
+    [setup, state.weights, state.step, settings],
+  );
+  const [computed, setComputed] = useState<{ view: AnatomyView | Error; inputs: typeof inputs } | null>(null);
+  useEffect(
+    () =>
+      runInSlices(
+        anatomyViewSteps(inputs.setup, inputs.weights, inputs.step, inputs.settings),
+        (view) => setComputed({ view, inputs }),
+        (caught) =>
+          setComputed({ view: caught instanceof Error ? caught : new Error(String(caught)), inputs }),
+      ),
+    [inputs],
+  );
+  const view = computed?.view ?? null;
+  const fresh = computed?.inputs === inputs;
+  const drawnView = view instanceof Error ? null : view;
+  const choices = useMemo(
+    () => weightChoices(names, drawnView, [firstParameter, secondParameter]),
+    [names, drawnView, firstParameter, secondParameter],
+  );
 
   const figureRef = useRef<HTMLDivElement>(null);
   const primaryRef = useRef<SVGSVGElement>(null);
@@ -84,7 +114,7 @@ export function AnatomyPanel({
   const current = ANATOMY_STAGES[state.stage] ?? ANATOMY_STAGES[0];
 
   useDrawEffect(() => {
-    if (view instanceof Error || !primaryRef.current || !secondaryRef.current || !measured) return;
+    if (!view || view instanceof Error || !primaryRef.current || !secondaryRef.current || !measured) return;
     drawAnatomyStage(primaryRef.current, secondaryRef.current, width, {
       stage: current.id,
       view,
@@ -135,7 +165,7 @@ export function AnatomyPanel({
           })
         }
       />
-      <AnatomyControls state={state} dispatch={dispatch} names={names} idPrefix={headingId} />
+      <AnatomyControls state={state} dispatch={dispatch} names={choices} idPrefix={headingId} />
 
       <ol className="anatomy-stepper" aria-label="Stages of one update">
         {ANATOMY_STAGES.map((s, i) => (
@@ -169,11 +199,11 @@ export function AnatomyPanel({
             Cannot dissect this batch: {view.message}
           </p>
         )}
-        <div className="anatomy-figures" ref={figureRef}>
+        <div className="anatomy-figures" ref={figureRef} aria-busy={!fresh}>
           <svg ref={primaryRef} className="anatomy-primary" />
           <svg ref={secondaryRef} className="anatomy-secondary" />
         </div>
-        {!(view instanceof Error) && (
+        {view && !(view instanceof Error) && (
           <StageNumbers stageId={current.id} view={view} reduction={state.reduction} />
         )}
       </section>
@@ -199,10 +229,10 @@ export function AnatomyPanel({
         <button
           type="button"
           onClick={() => {
-            if (!(view instanceof Error))
+            if (fresh && view && !(view instanceof Error))
               dispatch({ type: 'apply', weightsAfter: view.anatomy.weightsAfter });
           }}
-          disabled={view instanceof Error}
+          disabled={!fresh || !view || view instanceof Error}
         >
           Apply the update, next batch
         </button>

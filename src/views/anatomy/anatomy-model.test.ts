@@ -9,10 +9,14 @@ import {
   type AnatomySettings,
   anatomyReducer,
   anatomySettings,
+  anatomyViewSteps,
   buildAnatomyView,
   defaultAnatomySetup,
   EXAMPLE_LEARNING_RATE,
   initialAnatomyState,
+  LOSS_WORK,
+  lossDataset,
+  lossName,
   nearestAnatomyLearningRate,
   pageAnatomySetup,
 } from './anatomy-model';
@@ -198,5 +202,82 @@ describe('dissecting the page’s problem', () => {
     expect(state.learningRate).toBe(0.2);
     expect(nearestAnatomyLearningRate(0.1)).toBe(0.1);
     expect(nearestAnatomyLearningRate(5)).toBe(2);
+  });
+});
+
+describe('a view of the page’s data at any size stays affordable', () => {
+  const small = pageAnatomySetup(
+    circles({ n: 512, noise: 0.1, seed: 2 }),
+    { inputSize: 2, hidden: [8], outputSize: 1, activation: 'tanh', loss: 'bce' },
+    initParams({ inputSize: 2, hidden: [8], outputSize: 1, activation: 'tanh', loss: 'bce' }, 3),
+    1,
+  );
+  const bigModel: ModelSpec = {
+    inputSize: 2,
+    hidden: [64, 64, 64, 64],
+    outputSize: 1,
+    activation: 'tanh',
+    loss: 'bce',
+  };
+  const big = pageAnatomySetup(
+    circles({ n: 20000, noise: 0.1, seed: 2 }),
+    bigModel,
+    initParams(bigModel, 3),
+    1,
+  );
+
+  it('measures the losses on every sample of a small problem', () => {
+    expect(lossDataset(small)).toBe(small.dataset);
+    const view = buildAnatomyView(
+      small,
+      small.initialWeights,
+      0,
+      anatomySettings(initialAnatomyState(small.initialWeights), small),
+    );
+    expect(view.lossSamples).toEqual({ measured: 512, of: 512 });
+    expect(lossName(view)).toBe('full-dataset loss');
+  });
+
+  it('measures them on a fixed random subset of the largest one, within the work budget', () => {
+    const subset = lossDataset(big);
+    const p = big.initialWeights.length;
+    expect(p).toBe(12737);
+    // 84 loss points × m samples × P weights ≤ the budget, and m as large as the budget allows.
+    expect(84 * subset.n * p).toBeLessThanOrEqual(LOSS_WORK);
+    expect(84 * (subset.n + 1) * p).toBeGreaterThan(LOSS_WORK);
+    expect(lossDataset(big)).toBe(subset);
+    // Its rows are rows of the dataset, each once, in order.
+    const rows: number[] = [];
+    for (let k = 0; k < subset.n; k++) {
+      const x0 = subset.x[2 * k] as number;
+      const x1 = subset.x[2 * k + 1] as number;
+      let found = -1;
+      for (let i = 0; i < big.dataset.n && found < 0; i++)
+        if (big.dataset.x[2 * i] === x0 && big.dataset.x[2 * i + 1] === x1) found = i;
+      expect(found).toBeGreaterThanOrEqual(0);
+      expect(subset.y[k]).toBe(big.dataset.y[found]);
+      rows.push(found);
+    }
+    expect(rows).toEqual([...rows].sort((a, b) => a - b));
+    expect(new Set(rows).size).toBe(subset.n);
+    expect(lossName({ lossSamples: { measured: subset.n, of: 20000 } })).toBe(
+      `loss on ${subset.n} of the 20,000 samples`,
+    );
+  });
+
+  it('computes a view in small steps, the same view as all at once', () => {
+    const state = initialAnatomyState(small.initialWeights);
+    const steps = anatomyViewSteps(small, small.initialWeights, 0, anatomySettings(state, small));
+    let yields = 0;
+    let step = steps.next();
+    while (!step.done) {
+      yields++;
+      step = steps.next();
+    }
+    // One yield per loss measured, give or take the joins: about 84 for B = 8.
+    expect(yields).toBeGreaterThan(70);
+    expect(step.value).toEqual(
+      buildAnatomyView(small, small.initialWeights, 0, anatomySettings(state, small)),
+    );
   });
 });

@@ -3,6 +3,7 @@
  * uses the CPU reference engine's own functions), and the panel's own state (which stage, which
  * batch, which weights) as a reducer. The component only renders these.
  */
+import { formatCount } from '../../data/format-count';
 import { xor } from '../../data/synthetic';
 import { initParams } from '../../engine/model';
 import { combineSeeds } from '../../engine/random';
@@ -18,10 +19,12 @@ import {
   projectDisplacements,
   projectGradients,
   type ReductionPaths,
-  reductionPaths,
+  reductionPathsSteps,
   type SequentialVsAveraged,
-  sequentialVsAveraged,
+  sequentialVsAveragedSteps,
 } from '../../metrics/anatomy';
+import { randomSubset } from '../../metrics/noise-stream';
+import { runToEnd, type Steps } from '../../metrics/steps';
 
 export interface AnatomySetup {
   dataset: Dataset;
@@ -69,7 +72,7 @@ export function pageAnatomySetup(
     model,
     initialWeights,
     shuffleSeed: combineSeeds(seed, 2),
-    description: `the page's data: ${dataset.name}, ${dataset.n} points, its ${networkText(model)} network (${parameterNames(model).length} weights) from the runs' starting weights`,
+    description: `the page's data: ${dataset.name}, ${formatCount(dataset.n)} points, its ${networkText(model)} network (${formatCount(parameterNames(model).length)} weights) from the runs' starting weights`,
   };
 }
 
@@ -249,7 +252,13 @@ export function anatomyReducer(state: AnatomyState, action: AnatomyAction): Anat
 }
 
 /** The settings `buildAnatomyView` needs, from the panel's state. */
-export function anatomySettings(state: AnatomyState, setup: AnatomySetup): AnatomySettings {
+export function anatomySettings(
+  state: Pick<
+    AnatomyState,
+    'batchSize' | 'learningRate' | 'reduction' | 'scaleSum' | 'plane' | 'firstParameter' | 'secondParameter'
+  >,
+  setup: AnatomySetup,
+): AnatomySettings {
   return {
     batchSize: state.batchSize,
     learningRate: state.learningRate,
@@ -296,6 +305,11 @@ export interface AnatomyView {
   sequentialProjected: Float64Array;
   averagedProjected: Float64Array;
   paths: ReductionPaths;
+  /**
+   * The samples the "dataset" losses are measured on: all N, or (the page's data with a large
+   * network) a random subset of them, so that one view costs at most `LOSS_WORK` multiply-adds.
+   */
+  lossSamples: { measured: number; of: number };
   /** The first target of each batch sample (class index or value). */
   targets: Float64Array;
   /** ‖combined gradient‖ and ‖Δw‖. */
@@ -317,6 +331,62 @@ export function buildAnatomyView(
   step: number,
   settings: AnatomySettings,
 ): AnatomyView {
+  return runToEnd(anatomyViewSteps(setup, weights, step, settings));
+}
+
+/**
+ * Multiply-adds the "dataset" losses of one view may cost: every view measures the loss of
+ * about 84 points (2 for the update, up to 19 for the sequential walk, 63 for the three 20-step
+ * paths). On the page's data at the largest settings (N = 20,000, 12,737 weights) the whole
+ * dataset would be 21 G multiply-adds: the panel froze the page for half a minute.
+ */
+export const LOSS_WORK = 200_000_000;
+const LOSS_POINTS = 84;
+/** Fewer samples than this would make a poor estimate of the loss: never fewer. */
+const MIN_LOSS_SAMPLES = 64;
+
+const lossSets = new WeakMap<AnatomySetup, Dataset>();
+
+/** The data the losses are measured on: the dataset, or a fixed random subset of a large one. */
+export function lossDataset(setup: AnatomySetup): Dataset {
+  const cached = lossSets.get(setup);
+  if (cached) return cached;
+  const { dataset } = setup;
+  const perSample = LOSS_POINTS * setup.initialWeights.length;
+  const m = Math.min(dataset.n, Math.max(MIN_LOSS_SAMPLES, Math.floor(LOSS_WORK / Math.max(1, perSample))));
+  let subset = dataset;
+  if (m < dataset.n) {
+    const rows = Array.from(randomSubset(dataset.n, m, combineSeeds(setup.shuffleSeed, 7))).sort(
+      (a, b) => a - b,
+    );
+    const x = new Float64Array(m * dataset.inputSize);
+    const y = new Float64Array(m * dataset.targetSize);
+    rows.forEach((row, k) => {
+      x.set(
+        dataset.x.subarray(row * dataset.inputSize, (row + 1) * dataset.inputSize),
+        k * dataset.inputSize,
+      );
+      y.set(
+        dataset.y.subarray(row * dataset.targetSize, (row + 1) * dataset.targetSize),
+        k * dataset.targetSize,
+      );
+    });
+    subset = { ...dataset, n: m, x, y };
+  }
+  lossSets.set(setup, subset);
+  return subset;
+}
+
+/**
+ * `buildAnatomyView` as a generator that yields after each loss measured, so the panel computes
+ * a view in slices (`runInSlices`) and never blocks the page.
+ */
+export function* anatomyViewSteps(
+  setup: AnatomySetup,
+  weights: Float64Array,
+  step: number,
+  settings: AnatomySettings,
+): Steps<AnatomyView> {
   const { dataset, model } = setup;
   const B = Math.min(Math.max(1, Math.round(settings.batchSize)), dataset.n);
   const schedule = new BatchSchedule(dataset.n, {
@@ -329,10 +399,13 @@ export function buildAnatomyView(
     settings.reduction === 'sum' && settings.scaleSumByBatch
       ? settings.learningRate / B
       : settings.learningRate;
+  const lossOn = lossDataset(setup);
   const anatomy = dissectBatch(model, weights, dataset, indices, {
     learningRate: effectiveLearningRate,
     reduction: settings.reduction,
+    lossOn,
   });
+  yield;
   const p = anatomy.paramCount;
   const names = parameterNames(model);
   const projection = settings.projection;
@@ -358,7 +431,23 @@ export function buildAnatomyView(
           .sort((a, b) => (activity[b] as number) - (activity[a] as number))
           .slice(0, MAX_BARS)
           .sort((a, b) => a - b);
-  const sequential = sequentialVsAveraged(model, weights, dataset, indices, settings.learningRate);
+  const sequential = yield* sequentialVsAveragedSteps(
+    model,
+    weights,
+    dataset,
+    indices,
+    settings.learningRate,
+    lossOn,
+  );
+  yield;
+  const paths = yield* reductionPathsSteps(
+    model,
+    weights,
+    dataset,
+    { batchSize: B, learningRate: settings.learningRate, shuffleSeed: settings.shuffleSeed },
+    settings.comparisonSteps,
+    lossOn,
+  );
   return {
     step,
     indices,
@@ -377,15 +466,46 @@ export function buildAnatomyView(
     sequential,
     sequentialProjected: projectDisplacements(sequential.sequential.weights, weights, basis),
     averagedProjected: projectDisplacements(sequential.averaged.weights, weights, basis),
-    paths: reductionPaths(
-      model,
-      weights,
-      dataset,
-      { batchSize: B, learningRate: settings.learningRate, shuffleSeed: settings.shuffleSeed },
-      settings.comparisonSteps,
-    ),
+    paths,
+    lossSamples: { measured: lossOn.n, of: dataset.n },
     targets: Float64Array.from(indices, (i) => dataset.y[i * dataset.targetSize] as number),
     combinedLength: euclidean(anatomy.reducedGradient),
     updateLength: euclidean(anatomy.update),
   };
+}
+
+/** What the "dataset" losses of `view` are measured on, in words: the whole dataset or a subset. */
+export function lossName(view: Pick<AnatomyView, 'lossSamples'>): string {
+  const { measured, of } = view.lossSamples;
+  return measured < of
+    ? `loss on ${formatCount(measured)} of the ${formatCount(of)} samples`
+    : 'full-dataset loss';
+}
+
+export interface WeightChoice {
+  /** Index into the flat weight layout. */
+  index: number;
+  name: string;
+}
+
+/** Above this many weights, the two-weight plane offers the most active ones, not all. */
+export const MAX_WEIGHT_CHOICES = 64;
+
+/**
+ * The weights offered for the two-weight plane: all of a small network's; of a large one, the
+ * weights the view draws as bars (the most active) and the two chosen. Two lists of 12,737
+ * options took a long task to build and were no use to read.
+ */
+export function weightChoices(
+  names: readonly string[],
+  view: Pick<AnatomyView, 'shownParameters'> | null,
+  chosen: readonly number[],
+): WeightChoice[] {
+  const indices =
+    names.length <= MAX_WEIGHT_CHOICES
+      ? names.map((_, index) => index)
+      : [...new Set([...(view?.shownParameters ?? []), ...chosen])]
+          .filter((index) => index >= 0 && index < names.length)
+          .sort((a, b) => a - b);
+  return indices.map((index) => ({ index, name: names[index] ?? `θ${index}` }));
 }

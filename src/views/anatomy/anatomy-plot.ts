@@ -3,10 +3,12 @@
  * every number arrives computed (by `src/metrics/anatomy.ts`), nothing here does maths beyond
  * placing marks on scales.
  */
+
 import * as d3 from 'd3';
+import { formatCount } from '../../data/format-count';
 import type { Dataset, Reduction } from '../../engine/types';
 import { classColour, OKABE_ITO, SAMPLE_COLOURS, sampleColour } from '../chart/palette';
-import type { AnatomyStageId, AnatomyView } from './anatomy-model';
+import { type AnatomyStageId, type AnatomyView, lossName } from './anatomy-model';
 
 type Svg = d3.Selection<SVGSVGElement, unknown, null, undefined>;
 type G = d3.Selection<SVGGElement, unknown, null, undefined>;
@@ -88,11 +90,21 @@ export interface ScatterOptions {
 }
 
 /** The dataset in grey, the batch's samples coloured and numbered (forward stage: with ŷ). */
+/** Points of the dataset drawn behind a batch at most. */
+const MAX_SCATTER_POINTS = 1500;
+
 export function drawBatchScatter(svgElement: SVGSVGElement, width: number, options: ScatterOptions): void {
   const { dataset, batch } = options;
   const height = Math.min(320, Math.max(240, width * 0.6));
   const twoD = dataset.inputSize >= 2;
-  const label = `The dataset (${dataset.n} points, grey) with the ${batch.length} samples of this batch numbered`;
+  // Thousands of SVG circles cost a long task to make and to lay out: a large dataset shows an
+  // evenly spread share of its points (the extent is still the whole dataset's).
+  const stride = Math.ceil(dataset.n / MAX_SCATTER_POINTS);
+  const shown = d3.range(0, dataset.n, stride);
+  const label =
+    stride > 1
+      ? `The dataset (${formatCount(shown.length)} of its ${formatCount(dataset.n)} points, grey) with the ${batch.length} samples of this batch numbered`
+      : `The dataset (${dataset.n} points, grey) with the ${batch.length} samples of this batch numbered`;
   const { g, w, h } = setup(svgElement, width, height, label);
   const px = (i: number) => dataset.x[i * dataset.inputSize] as number;
   const py = (i: number) =>
@@ -118,7 +130,7 @@ export function drawBatchScatter(svgElement: SVGSVGElement, width: number, optio
       : '#999';
   g.append('g')
     .selectAll('circle')
-    .data(all)
+    .data(shown)
     .join('circle')
     .attr('cx', (i) => x(px(i)))
     .attr('cy', (i) => y(py(i)))
@@ -593,13 +605,19 @@ export interface LossLine {
 }
 
 /** Full-dataset loss against step for a few runs (sum vs mean). */
-export function drawLossLines(svgElement: SVGSVGElement, width: number, lines: LossLine[]): void {
+export function drawLossLines(
+  svgElement: SVGSVGElement,
+  width: number,
+  lines: LossLine[],
+  /** What the losses are measured on, for the axis and the description. */
+  lossLabel = 'full-dataset loss',
+): void {
   const height = 260;
   const { g, w, h } = setup(
     svgElement,
     width,
     height,
-    `Full-dataset loss against step for ${lines.map((l) => l.label).join(', ')}`,
+    `${lossLabel[0]?.toUpperCase()}${lossLabel.slice(1)} against step for ${lines.map((l) => l.label).join(', ')}`,
   );
   const steps = d3.max(lines, (l) => l.values.length - 1) ?? 1;
   const finite = lines.flatMap((l) => l.values.filter((v) => Number.isFinite(v)));
@@ -617,7 +635,7 @@ export function drawLossLines(svgElement: SVGSVGElement, width: number, lines: L
     .attr('transform', `translate(0,${h})`)
     .call(d3.axisBottom(x).ticks(Math.min(steps, 10)));
   g.append('g').call(d3.axisLeft(y).ticks(5));
-  axisLabels(g, w, h, 'step (one update per batch)', 'full-dataset loss');
+  axisLabels(g, w, h, 'step (one update per batch)', lossLabel);
   lines.forEach((line, index) => {
     g.append('path')
       .attr('class', line.className)
@@ -725,29 +743,34 @@ export function drawAnatomyStage(
       });
       break;
     case 'sum-mean':
-      drawLossLines(primary, each, [
-        {
-          label: 'mean, lr',
-          values: view.paths.meanLr.datasetLosses,
-          colour: OKABE_ITO.blue,
-          width: 5,
-          className: 'path-mean',
-        },
-        {
-          label: 'sum, lr/B (on top)',
-          values: view.paths.sumLrOverB.datasetLosses,
-          colour: OKABE_ITO.orange,
-          dash: '6 5',
-          width: 2.5,
-          className: 'path-sum-scaled',
-        },
-        {
-          label: 'sum, lr',
-          values: view.paths.sumLr.datasetLosses,
-          colour: OKABE_ITO.vermillion,
-          className: 'path-sum',
-        },
-      ]);
+      drawLossLines(
+        primary,
+        each,
+        [
+          {
+            label: 'mean, lr',
+            values: view.paths.meanLr.datasetLosses,
+            colour: OKABE_ITO.blue,
+            width: 5,
+            className: 'path-mean',
+          },
+          {
+            label: 'sum, lr/B (on top)',
+            values: view.paths.sumLrOverB.datasetLosses,
+            colour: OKABE_ITO.orange,
+            dash: '6 5',
+            width: 2.5,
+            className: 'path-sum-scaled',
+          },
+          {
+            label: 'sum, lr',
+            values: view.paths.sumLr.datasetLosses,
+            colour: OKABE_ITO.vermillion,
+            className: 'path-sum',
+          },
+        ],
+        lossName(view),
+      );
       break;
   }
 }
