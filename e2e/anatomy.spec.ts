@@ -197,7 +197,8 @@ test('landscape: contours, three trajectories from one start, per-sample and mea
 }, testInfo) => {
   await page.goto('./?panels=landscape&engine=cpu');
   const panel = page.locator('[data-view="landscape"]');
-  expect(await panel.locator('.contours path').count()).toBeGreaterThan(8);
+  // The surface is computed in slices after the panel mounts: its contours arrive a moment later.
+  await expect.poll(() => panel.locator('.contours path').count()).toBeGreaterThan(8);
   await expect(panel.locator('.trajectory')).toHaveCount(3);
   await expect(panel.locator('.trajectory[data-batch-size="1"]')).toHaveCount(1);
   await expect(panel.locator('.trajectory[data-batch-size="32"]')).toHaveCount(1);
