@@ -10,6 +10,8 @@
 //   npm run bench -- --longtasks  only the page's main-thread long tasks during a race (built app)
 //   npm run bench -- --memory     only the page at its largest settings: peak browser memory and
 //                                 longest main-thread task, CPU engine and WebGPU (bench/memory.ts)
+//   npm run bench -- --load       only page loads: main-thread tasks over 50 ms while the page
+//                                 loads, ten fresh loads per scenario (bench/page-load.ts)
 import { execSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -25,6 +27,7 @@ const known = new Set([
   '--node',
   '--longtasks',
   '--memory',
+  '--load',
   '--help',
   '-h',
   '--node-child',
@@ -33,7 +36,9 @@ const unknown = args.filter((a) => !known.has(a) && !a.startsWith('--out='));
 
 if (args.includes('--help') || args.includes('-h') || unknown.length > 0) {
   if (unknown.length > 0) console.error(`unknown option(s): ${unknown.join(' ')}`);
-  console.log('usage: npm run bench [-- --quick] [--profile] [--browser | --node | --longtasks | --memory]');
+  console.log(
+    'usage: npm run bench [-- --quick] [--profile] [--browser | --node | --longtasks | --memory | --load]',
+  );
   process.exit(unknown.length > 0 ? 2 : 0);
 }
 
@@ -109,6 +114,75 @@ async function runNode() {
 // ---------------------------------------------------------------------------------------------
 // Headless Chromium: build bench/index.html with Vite, serve it on localhost (navigator.gpu needs a
 // secure context), run it, collect the result the page hands over.
+// --load: page loads, each in a fresh context, every main-thread task over 50 ms (bench/page-load.ts).
+// ---------------------------------------------------------------------------------------------
+
+async function measureLoads(url) {
+  const load = await loadTs('bench/page-load.ts');
+  const { chromiumLaunchOptions } = await loadTs('e2e/browser-launch.ts');
+  const { chromium } = await import('@playwright/test');
+  const loads = quick ? 3 : 10;
+  const windowMs = 6000;
+  const browser = await chromium.launch(chromiumLaunchOptions());
+  const summaries = [];
+  try {
+    for (const scenario of load.LOAD_SCENARIOS) {
+      const records = [];
+      for (let i = 0; i < loads; i++) {
+        const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+        try {
+          const page = await context.newPage();
+          page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+          await load.observeLoad(page);
+          await page.goto(`${url}?${scenario.query}`);
+          await page.waitForTimeout(windowMs);
+          records.push(await load.collectLoad(page));
+        } finally {
+          await context.close();
+        }
+      }
+      const summary = load.summariseLoads(scenario.name, records);
+      console.log(
+        `${scenario.name}: ${summary.loadsWithLongTasks} of ${loads} loads with a task over 50 ms, longest ${summary.longestMs ?? '—'} ms`,
+      );
+      summaries.push(summary);
+    }
+  } finally {
+    await browser.close();
+  }
+  return { loads, windowMs, browser: `Chromium ${browser.version()} (headless)`, summaries, load };
+}
+
+if (args.includes('--load')) {
+  const startedAt = new Date();
+  const loadBefore = loadavg()[0];
+  const outcome = await withBuiltApp('load', measureLoads);
+  const result = {
+    date: startedAt.toISOString(),
+    kind: 'page-load',
+    what: `main-thread tasks over 50 ms in the first ${outcome.windowMs / 1000} s after navigation, each load in a fresh browser context (the built app)`,
+    host: {
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      loadAverage1min: { before: loadBefore, after: loadavg()[0] },
+    },
+    browser: outcome.browser,
+    git: gitState(),
+    summaries: outcome.summaries,
+  };
+  console.log(
+    `\n=== page loads (${outcome.browser}, ${outcome.loads} loads per scenario, ${outcome.windowMs / 1000} s each)`,
+  );
+  console.log(outcome.load.formatLoads(outcome.summaries));
+  const dir = join(root, 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `load-${result.date.replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`written: ${file}`);
+  process.exit(0);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 // The page is NOT cross-origin isolated, as an ordinary page is not: TF.js then runs its wasm
@@ -180,32 +254,47 @@ async function runBrowser() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The built app, served: what --longtasks, --memory and --load measure (a production build, as
+// users get it, not the dev server).
+// ---------------------------------------------------------------------------------------------
+
+/** Builds the app into a fresh folder, serves it, runs `measure(url)`, then cleans up. */
+async function withBuiltApp(name, measure) {
+  const { build, preview } = await import('vite');
+  // A fresh folder per run: several checkouts may share one node_modules.
+  const outDir = join(tmpdir(), `batchlab-bench-${name}-${process.pid}`);
+  await build({
+    ...viteQuiet,
+    configFile: join(root, 'vite.config.ts'),
+    build: { outDir, emptyOutDir: true },
+  });
+  const server = await preview({
+    ...viteQuiet,
+    configFile: join(root, 'vite.config.ts'),
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 4181, strictPort: false },
+  });
+  try {
+    const url = server.resolvedUrls?.local[0];
+    if (!url) throw new Error('the app server has no local address');
+    return await measure(url);
+  } finally {
+    await new Promise((done) => server.httpServer.close(done));
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // --longtasks: the built app in headless Chromium, racing B = 1, 8, 64 and N; every main-thread
 // task over 50 ms in a fixed window, per engine. Figures for the README, not a test.
 // ---------------------------------------------------------------------------------------------
 
 async function runLongTasks() {
-  const { build, preview } = await import('vite');
+  return withBuiltApp('app', measureLongTasks);
+}
+
+async function measureLongTasks(url) {
   const longtasks = await loadTs('bench/longtasks.ts');
-  // A fresh folder per run: several checkouts may share one node_modules.
-  const outDir = join(tmpdir(), `batchlab-bench-app-${process.pid}`);
-  await build({
-    root,
-    configFile: join(root, 'vite.config.ts'),
-    logLevel: 'warn',
-    base: './',
-    build: { outDir },
-  });
-  const server = await preview({
-    root,
-    configFile: join(root, 'vite.config.ts'),
-    logLevel: 'warn',
-    base: './',
-    build: { outDir },
-    preview: { host: '127.0.0.1', port: 4181, strictPort: false },
-  });
-  const url = server.resolvedUrls?.local[0];
-  if (!url) throw new Error('the app server has no local address');
   const { chromiumLaunchOptions } = await loadTs('e2e/browser-launch.ts');
   const { chromium } = await import('@playwright/test');
   const browser = await chromium.launch(chromiumLaunchOptions());
@@ -259,8 +348,6 @@ async function runLongTasks() {
     }
   } finally {
     await browser.close();
-    await new Promise((done) => server.httpServer.close(done));
-    rmSync(outDir, { recursive: true, force: true });
   }
   const result = {
     date: new Date().toISOString(),
@@ -297,45 +384,26 @@ if (args.includes('--longtasks')) {
 // ---------------------------------------------------------------------------------------------
 
 async function runMemory() {
-  const { build, preview } = await import('vite');
-  // A fresh folder per run: several checkouts may share one node_modules.
-  const outDir = join(tmpdir(), `batchlab-bench-memory-${process.pid}`);
-  await build({
-    ...viteQuiet,
-    configFile: join(root, 'vite.config.ts'),
-    build: { outDir, emptyOutDir: true },
-  });
-  const server = await preview({
-    ...viteQuiet,
-    configFile: join(root, 'vite.config.ts'),
-    build: { outDir },
-    preview: { host: '127.0.0.1', port: 4181, strictPort: false },
-  });
-  const url = server.resolvedUrls?.local[0];
-  if (!url) throw new Error('the memory bench server has no local address');
+  return withBuiltApp('memory', measureMemory);
+}
+
+async function measureMemory(url) {
   const memory = await loadTs('bench/memory.ts');
   const { chromiumLaunchOptions } = await loadTs('e2e/browser-launch.ts');
   const { chromium } = await import('@playwright/test');
   const seconds = quick ? 15 : 40;
   const figures = [];
-  try {
-    // One fresh browser per scenario: each peak is that scenario's alone.
-    for (const scenario of memory.MEMORY_SCENARIOS) {
-      const browser = await chromium.launch(chromiumLaunchOptions());
-      try {
-        // Playwright does not expose the browser's pid; its process is the launcher's newest chromium child.
-        const pid = browserPid();
-        console.log(`${scenario.name}: ${seconds} s at ${url}?${scenario.query} (browser pid ${pid})`);
-        figures.push(
-          await memory.measureScenario(browser, pid, url, scenario, seconds, (l) => console.log(l)),
-        );
-      } finally {
-        await browser.close();
-      }
+  // One fresh browser per scenario: each peak is that scenario's alone.
+  for (const scenario of memory.MEMORY_SCENARIOS) {
+    const browser = await chromium.launch(chromiumLaunchOptions());
+    try {
+      // Playwright does not expose the browser's pid; its process is the launcher's newest chromium child.
+      const pid = browserPid();
+      console.log(`${scenario.name}: ${seconds} s at ${url}?${scenario.query} (browser pid ${pid})`);
+      figures.push(await memory.measureScenario(browser, pid, url, scenario, seconds, (l) => console.log(l)));
+    } finally {
+      await browser.close();
     }
-  } finally {
-    await new Promise((done) => server.httpServer.close(done));
-    rmSync(outDir, { recursive: true, force: true });
   }
   return { seconds, figures, text: memory.formatMemoryFigures(figures) };
 }

@@ -1,0 +1,144 @@
+/**
+ * `npm run bench -- --load`: the page's main-thread tasks while it loads. Each scenario is
+ * loaded several times, each time in a fresh browser context (nothing cached, as on a first
+ * visit), and every task over 50 ms in the first seconds is recorded (Long Tasks API), with
+ * the scripts the Long Animation Frames API names for the frame it fell in. Figures, not a
+ * pass/fail: this module holds the scenarios, the measurement in the page and the summary;
+ * `scripts/bench.mjs` builds the app and drives the browser.
+ */
+import type { Page } from '@playwright/test';
+import { LONG_TASK_MS } from './longtasks';
+import { LARGEST_QUERY } from './memory';
+
+export interface LoadScenario {
+  name: string;
+  /** The app's query string. */
+  query: string;
+}
+
+export const LOAD_SCENARIOS: readonly LoadScenario[] = [
+  { name: 'default page (WebGPU if it starts)', query: '' },
+  { name: 'default page, CPU engine', query: 'engine=cpu' },
+  { name: 'largest settings, CPU engine', query: `${LARGEST_QUERY}&engine=cpu` },
+  { name: 'largest settings, WebGPU', query: LARGEST_QUERY },
+  { name: 'sweep from the link (all panels)', query: 'sweep=1' },
+  { name: 'iframe embed', query: 'embed=1' },
+];
+
+/** One load: its tasks over 50 ms, and what the browser says ran in the frames that held them. */
+export interface LoadRecord {
+  longTasks: { startMs: number; durationMs: number }[];
+  /** "invoker (function) ms" of the scripts in frames that contained a long task. */
+  culprits: string[];
+}
+
+declare global {
+  interface Window {
+    __loadTasks?: { startMs: number; durationMs: number }[];
+    __loadFrames?: { startMs: number; durationMs: number; scripts: string[] }[];
+  }
+}
+
+/** Installs the observers before any of the page's own script runs. */
+export async function observeLoad(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const tasks: { startMs: number; durationMs: number }[] = [];
+    const frames: { startMs: number; durationMs: number; scripts: string[] }[] = [];
+    window.__loadTasks = tasks;
+    window.__loadFrames = frames;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) tasks.push({ startMs: e.startTime, durationMs: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+    try {
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          const frame = e as PerformanceEntry & {
+            scripts?: { invoker: string; sourceFunctionName: string; duration: number }[];
+          };
+          frames.push({
+            startMs: e.startTime,
+            durationMs: e.duration,
+            scripts: (frame.scripts ?? []).map(
+              (s) =>
+                `${s.invoker}${s.sourceFunctionName ? ` (${s.sourceFunctionName})` : ''} ${Math.round(s.duration)} ms`,
+            ),
+          });
+        }
+      }).observe({ type: 'long-animation-frame', buffered: true });
+    } catch {
+      // A browser without Long Animation Frames: the tasks are still counted.
+    }
+  });
+}
+
+/** What the page recorded (call after the window). */
+export async function collectLoad(page: Page): Promise<LoadRecord> {
+  return page.evaluate((threshold) => {
+    const longTasks = (window.__loadTasks ?? []).filter((t) => t.durationMs > threshold);
+    const culprits = (window.__loadFrames ?? [])
+      .filter((f) =>
+        longTasks.some((t) => t.startMs >= f.startMs - 1 && t.startMs <= f.startMs + f.durationMs),
+      )
+      .flatMap((f) => f.scripts);
+    return { longTasks, culprits };
+  }, LONG_TASK_MS);
+}
+
+export interface LoadSummary {
+  scenario: string;
+  loads: number;
+  /** Loads with at least one task over 50 ms. */
+  loadsWithLongTasks: number;
+  longTasks: number;
+  /** The longest task over all loads (ms); null when none was over 50 ms. */
+  longestMs: number | null;
+  /** The scripts named most often in frames with a long task, most frequent first. */
+  culprits: string[];
+}
+
+export function summariseLoads(scenario: string, records: readonly LoadRecord[]): LoadSummary {
+  const all = records.flatMap((r) => r.longTasks.map((t) => t.durationMs));
+  const counts = new Map<string, number>();
+  for (const r of records)
+    for (const c of r.culprits) {
+      const where = c.replace(/ \d+ ms$/, '');
+      counts.set(where, (counts.get(where) ?? 0) + 1);
+    }
+  return {
+    scenario,
+    loads: records.length,
+    loadsWithLongTasks: records.filter((r) => r.longTasks.length > 0).length,
+    longTasks: all.length,
+    longestMs: all.length > 0 ? Math.max(...all) : null,
+    culprits: [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([where, n]) => `${where} ×${n}`),
+  };
+}
+
+export function formatLoads(summaries: readonly LoadSummary[]): string {
+  const header = ['scenario', 'loads', 'loads with a task > 50 ms', 'tasks > 50 ms', 'longest (ms)'];
+  const rows = summaries.map((s) => [
+    s.scenario,
+    String(s.loads),
+    String(s.loadsWithLongTasks),
+    String(s.longTasks),
+    s.longestMs === null ? `< ${LONG_TASK_MS}` : s.longestMs.toFixed(0),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join('  ')
+      .trimEnd();
+  const culprits = summaries
+    .filter((s) => s.culprits.length > 0)
+    .map((s) => `${s.scenario}: ${s.culprits.join('; ')}`);
+  return [
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    ...(culprits.length > 0 ? ['', 'scripts in the frames of those tasks:', ...culprits] : []),
+  ].join('\n');
+}
