@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- --load`: the page's main-thread tasks while it loads. Each scenario is
- * loaded several times, each time in a fresh browser context (nothing cached, as on a first
- * visit), and every task over 50 ms in the first seconds is recorded (Long Tasks API), with
+ * loaded several times, each time in a fresh browser (nothing cached, as on a first visit), and
+ * every task over 50 ms in the first seconds is recorded (Long Tasks API), with
  * the scripts the Long Animation Frames API names for the frame it fell in. Figures, not a
  * pass/fail: this module holds the scenarios, the measurement in the page and the summary;
  * `scripts/bench.mjs` builds the app and drives the browser.
