@@ -138,9 +138,14 @@ async function measureLoads(url) {
         const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
         page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
         await load.observeLoad(page);
+        // Only the task events (no JS sampling): cheap enough not to change what it measures.
+        await browser.startTracing(page, {
+          categories: ['toplevel', 'disabled-by-default-devtools.timeline'],
+        });
         await page.goto(`${url}?${scenario.query}`);
         await page.waitForTimeout(windowMs);
-        records.push(await load.collectLoad(page));
+        const trace = JSON.parse((await browser.stopTracing()).toString());
+        records.push(await load.collectLoad(page, load.longTracedTasks(trace)));
       } finally {
         await browser.close();
       }
