@@ -12,11 +12,18 @@ export interface BatchSliderProps {
   onCommit: (b: number, fromKeyboard: boolean) => void;
 }
 
-/** Tick labels under the track: 1, N and a few powers of two between, never crowded. */
-function tickLabels(stops: readonly number[]): Set<number> {
-  const shown = new Set<number>([0, stops.length - 1]);
+/**
+ * Tick labels under the track: 1, N and a few powers of two between, never crowded. The last
+ * label ("N=20000") is wider than the others and ends at the track's end: a label just before it
+ * needs a wider gap (in a 340 px sidebar, "4096" ran into "N=20000").
+ */
+export function tickLabels(stops: readonly number[]): Set<number> {
+  const last = stops.length - 1;
+  const shown = new Set<number>([0, last]);
   const every = stops.length > 9 ? 3 : stops.length > 6 ? 2 : 1;
-  for (let i = every; i < stops.length - 1; i += every) if (stops.length - 1 - i >= every / 2) shown.add(i);
+  const lastLabel = `N=${stops[last] ?? ''}`;
+  const gapBeforeLast = lastLabel.length > 5 ? every + 1 : every / 2;
+  for (let i = every; i < last; i += every) if (last - i >= gapBeforeLast) shown.add(i);
   return shown;
 }
 
