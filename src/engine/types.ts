@@ -106,6 +106,12 @@ export interface RunUpdate {
   batchLosses: Float64Array;
   /** Full-dataset loss after the last step of this advance (NaN/Infinity when diverged). */
   datasetLoss: number;
+  /**
+   * The step whose weights `datasetLoss` belongs to, when that is an earlier step than
+   * `progress.step`: an engine may measure the loss of a large dataset over several advances
+   * (the CPU engine does, so that no advance spends long on it). Absent: `progress.step`.
+   */
+  datasetLossStep?: number;
   /** True once any loss or weight became NaN or infinite; the run is then stopped. */
   diverged: boolean;
 }

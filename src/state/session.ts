@@ -167,6 +167,15 @@ export interface SessionOptions {
   writeUrl?: boolean;
 }
 
+/** The training time of the latest recorded advance at or before `step` (0 before any). */
+function timeAtStep(times: readonly [number, number][], step: number): number {
+  for (let k = times.length - 1; k >= 0; k--) {
+    const [at, timeMs] = times[k] as [number, number];
+    if (at <= step) return timeMs;
+  }
+  return 0;
+}
+
 export class Session {
   /** The uploaded file's text, kept so its target can be read the other way. */
   private uploadText: { text: string; fileName: string } | null = null;
@@ -187,6 +196,8 @@ export class Session {
   private lastPublish = 0;
   private lastWeightsFetch = 0;
   private commitTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Per run, [step, training time] after its recent advances: where a late loss is drawn. */
+  private readonly stepTimes = new Map<number, [number, number][]>();
   private readonly writeUrl: boolean;
 
   constructor(search: string, options: SessionOptions = {}) {
@@ -803,6 +814,9 @@ export class Session {
    */
   private applyUpdates(updates: readonly RunUpdate[], elapsedMs: number): RunState[] {
     const stopped: RunState[] = [];
+    if (this.stepTimes.size > this.runs.length + 8)
+      for (const id of this.stepTimes.keys())
+        if (!this.runs.some((r) => r.id === id)) this.stepTimes.delete(id);
     for (const update of updates) {
       const run = this.runs.find((r) => r.id === update.runId);
       if (!run || run.status === 'diverged') continue;
@@ -812,11 +826,20 @@ export class Session {
         run.wallMs += elapsedMs;
         run.series.addBatchLosses(update.batchLosses, before, run.wallMs);
         run.lastBatchLoss = update.batchLosses[steps - 1] as number;
-        run.series.addDatasetLoss({
-          step: update.progress.step,
-          timeMs: run.wallMs,
-          loss: update.datasetLoss,
-        });
+        // The engine may report a loss measured for an earlier step (the CPU engine measures a
+        // large dataset over several advances): it is drawn at that step and its time, once.
+        const times = this.stepTimes.get(run.id) ?? [];
+        times.push([update.progress.step, run.wallMs]);
+        if (times.length > 512) times.splice(0, times.length - 512);
+        this.stepTimes.set(run.id, times);
+        const measuredAt = update.datasetLossStep ?? update.progress.step;
+        const last = run.series.datasetLosses().at(-1);
+        if (!last || measuredAt > last.step)
+          run.series.addDatasetLoss({
+            step: measuredAt,
+            timeMs: timeAtStep(times, measuredAt),
+            loss: update.datasetLoss,
+          });
       }
       run.progress = update.progress;
       run.datasetLoss = update.datasetLoss;

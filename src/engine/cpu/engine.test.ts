@@ -95,4 +95,46 @@ describe('CpuEngine', () => {
     engine.dispose();
     expect(engine.runIds()).toEqual([]);
   });
+
+  describe('a dataset over the loss budget is measured a share per advance', () => {
+    // P = 17 weights; a budget of 17 × 16 multiply-adds: 16 samples per advance, 4 advances per pass.
+    const budget = 17 * 16;
+
+    it('each loss reported is the exact dataset loss of the weights at the step it names', async () => {
+      const engine = new CpuEngine(dataset, model, budget);
+      const reference = new CpuEngine(dataset, model);
+      const id = await engine.addRun(config(8), weights);
+      const twin = await reference.addRun(config(8), weights);
+      expect(await engine.datasetLoss(id)).toBe(await reference.datasetLoss(twin));
+      const exactAt = new Map<number, number>([[0, await reference.datasetLoss(twin)]]);
+      const reported: { step: number; measuredAt: number; loss: number }[] = [];
+      for (let a = 0; a < 12; a++) {
+        const [update] = await engine.advance({ samplesPerRun: 8, maxStepsPerRun: 1 });
+        const [twinUpdate] = await reference.advance({ samplesPerRun: 8, maxStepsPerRun: 1 });
+        exactAt.set(twinUpdate!.progress.step, twinUpdate!.datasetLoss);
+        reported.push({
+          step: update!.progress.step,
+          measuredAt: update!.datasetLossStep ?? update!.progress.step,
+          loss: update!.datasetLoss,
+        });
+      }
+      // The same training: the budget changes only when the loss is measured.
+      expect(Array.from(await engine.getWeights(id))).toEqual(Array.from(await reference.getWeights(twin)));
+      // A pass takes the weights after step 1 and is done with its fourth share, in the advance
+      // that reaches step 4; the next takes step 5's weights: losses of steps 0, 1, 5 and 9.
+      expect(reported.map((r) => r.measuredAt)).toEqual([0, 0, 0, 1, 1, 1, 1, 5, 5, 5, 5, 9]);
+      for (const r of reported) {
+        expect(r.measuredAt).toBeLessThanOrEqual(r.step);
+        expect(r.loss).toBe(exactAt.get(r.measuredAt));
+      }
+    });
+
+    it('a dataset within the budget is measured after every advance, as before', async () => {
+      const engine = new CpuEngine(dataset, model, 17 * 64);
+      const id = await engine.addRun(config(8), weights);
+      const [update] = await engine.advance({ samplesPerRun: 8, maxStepsPerRun: 1 });
+      expect(update!.datasetLossStep).toBeUndefined();
+      expect(update!.datasetLoss).toBe(engine.trainer(id).datasetLossSync());
+    });
+  });
 });
