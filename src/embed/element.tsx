@@ -63,6 +63,12 @@ export class BatchLabElement extends HTMLElement {
       if (style) shadow.replaceChildren(style, mount);
       else shadow.replaceChildren(mount);
       const search = this.search();
+      const hidden = this.getAttribute('hidden');
+      if (hidden && /\d/.test(hidden))
+        // The layer widths were meant, but HTML's own `hidden` hides the element: say so.
+        console.warn(
+          `<batch-lab hidden="${hidden}"> is hidden by the browser (hidden is HTML's own attribute): write the layer widths as hidden-layers="${hidden}".`,
+        );
       const embed = parseEmbedOptions(search);
       const session = new Session(search, { extraUrlKeys: EMBED_KEYS, writeUrl: false });
       if (embed.notices.length > 0) session.store.set((s) => ({ notices: [...s.notices, ...embed.notices] }));

@@ -78,6 +78,13 @@ describe('element attributes', () => {
     expect(parsed.notices).toEqual([]);
   });
 
+  it('take the hidden layers as hidden-layers (HTML’s own hidden attribute hides the element)', () => {
+    const parsed = parseUrlState(attributesToSearch(attrs({ 'hidden-layers': '64,64,64,64' })), DATASETS);
+    expect(parsed.settings.hidden).toEqual([64, 64, 64, 64]);
+    expect(parsed.notices).toEqual([]);
+    expect(OBSERVED_ATTRIBUTES).toContain('hidden-layers');
+  });
+
   it('prefer the URL key over its alias when both are given', () => {
     const search = attributesToSearch(attrs({ 'batch-size': '8', b: '64', 'learning-rate': '0.05' }));
     const params = new URLSearchParams(search);

@@ -133,6 +133,8 @@ export const ATTRIBUTE_ALIASES: Readonly<Record<string, string>> = {
   'x-scale': 'xscale',
   'y-scale': 'y',
   playing: 'play',
+  // `hidden` is HTML's own attribute: on the element it also hides it (display: none).
+  'hidden-layers': 'hidden',
 };
 
 /** Every attribute the element reacts to. */
