@@ -1,18 +1,17 @@
-import { type KeyboardEvent, useEffect, useId, useMemo, useReducer, useRef, useState } from 'react';
+import { type KeyboardEvent, useId, useMemo, useReducer, useRef, useState } from 'react';
 import { parameterNames } from '../../metrics/anatomy';
 import { GUIDE_STEPS } from '../../settings/guide';
-import { runInSlices } from '../../state/next-task';
 import { useStore } from '../../state/store';
 import { guideRequests } from '../guide/guide-model';
 import { useDrawEffect } from '../shared/use-draw-effect';
 import { useElementWidth } from '../shared/use-element-width';
+import { useSliced } from '../shared/use-sliced';
 import { AnatomyControls } from './AnatomyControls';
 import { StageNumbers } from './AnatomyNumbers';
 import { AnatomySource } from './AnatomySource';
 import {
   ANATOMY_STAGES,
   type AnatomySetup,
-  type AnatomyView,
   anatomyReducer,
   anatomySettings,
   anatomyViewSteps,
@@ -38,6 +37,10 @@ export interface AnatomyPanelProps {
   initialLearningRate?: number;
   /** Leave out the heading (when the page's panel frame already shows one). */
   headless?: boolean;
+}
+
+function asError(caught: unknown): Error {
+  return caught instanceof Error ? caught : new Error(String(caught));
 }
 
 /** One mini-batch update, stage by stage, computed by the CPU reference engine. */
@@ -88,19 +91,9 @@ export function AnatomyPanel({
     () => ({ setup, weights: state.weights, step: state.step, settings }),
     [setup, state.weights, state.step, settings],
   );
-  const [computed, setComputed] = useState<{ view: AnatomyView | Error; inputs: typeof inputs } | null>(null);
-  useEffect(
-    () =>
-      runInSlices(
-        anatomyViewSteps(inputs.setup, inputs.weights, inputs.step, inputs.settings),
-        (view) => setComputed({ view, inputs }),
-        (caught) =>
-          setComputed({ view: caught instanceof Error ? caught : new Error(String(caught)), inputs }),
-      ),
-    [inputs],
-  );
-  const view = computed?.view ?? null;
-  const fresh = computed?.inputs === inputs;
+  const computed = useSliced(inputs, (i) => anatomyViewSteps(i.setup, i.weights, i.step, i.settings));
+  const view = computed && ('value' in computed ? computed.value : asError(computed.error));
+  const fresh = computed?.key === inputs;
   const drawnView = view instanceof Error ? null : view;
   const choices = useMemo(
     () => weightChoices(names, drawnView, [firstParameter, secondParameter]),

@@ -1,14 +1,14 @@
-import { useEffect, useRef, useState } from 'react';
+import { useMemo, useRef } from 'react';
 import { formatCount } from '../../data/format-count';
 import type { Dataset, ModelSpec } from '../../engine/types';
-import { runInSlices } from '../../state/next-task';
 import { fileSlug } from '../chart/export';
 import { CLASS_COLOURS } from '../chart/palette';
 import { ExportButtons } from '../shared/ExportButtons';
 import { useDrawEffect } from '../shared/use-draw-effect';
 import { useElementWidth } from '../shared/use-element-width';
+import { useSliced } from '../shared/use-sliced';
 import { dotsLayerSteps, drawDataView } from './draw-data-view';
-import { type ModelPicture, modelPictureSteps } from './model-picture';
+import { modelPictureSteps } from './model-picture';
 
 export interface DataPlotProps {
   dataset: Dataset;
@@ -34,13 +34,6 @@ function caption(dataset: Dataset, kind: string | undefined, runLabel: string | 
   }
 }
 
-interface ComputedPicture {
-  picture: ModelPicture;
-  /** What it was computed for: a picture of other data or another network is not shown. */
-  dataset: Dataset;
-  model: ModelSpec;
-}
-
 export function DataPlot({ dataset, model, weights, runLabel, runColour, classNames }: DataPlotProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
@@ -50,32 +43,29 @@ export function DataPlot({ dataset, model, weights, runLabel, runColour, classNa
   const height = Math.round(Math.min(440, Math.max(240, width * 0.85)));
 
   // Computed in slices after the render (the largest network's first picture took 40 ms in one
-  // task); the dots show at once, the model's picture a moment later.
-  const [computed, setComputed] = useState<ComputedPicture | null>(null);
-  useEffect(() => {
-    if (!model || !weights || model.inputSize !== dataset.inputSize) return;
-    return runInSlices(
-      modelPictureSteps(dataset, model, weights),
-      (picture) => setComputed({ picture, dataset, model }),
-      // Weights of a model being replaced: the next refresh draws again.
-      () => setComputed(null),
-    );
-  }, [dataset, model, weights]);
+  // task); the dots show at once, the model's picture a moment later. A picture of other data
+  // or another network is not shown; one that failed (weights of a model being replaced) is
+  // simply missing until the next refresh.
+  const pictureKey = useMemo(
+    () => (model && weights && model.inputSize === dataset.inputSize ? { dataset, model, weights } : null),
+    [dataset, model, weights],
+  );
+  const pictured = useSliced(pictureKey, (k) => modelPictureSteps(k.dataset, k.model, k.weights));
   const picture =
-    computed && computed.dataset === dataset && computed.model === model && model ? computed.picture : null;
+    pictured && 'value' in pictured && pictured.key.dataset === dataset && pictured.key.model === model
+      ? pictured.value
+      : null;
 
   // The dots, painted in slices too: once per dataset and size (they do not move as the model
   // trains), or with each new picture when they are the model's predictions.
   const pixelRatio = Math.min(2, (typeof window === 'undefined' ? 1 : window.devicePixelRatio) || 1);
   const predictions = picture?.kind === 'predicted-vs-actual' ? picture : null;
-  const [painted, setPainted] = useState<{ layer: HTMLCanvasElement; dataset: Dataset } | null>(null);
-  useEffect(() => {
-    if (!box.measured) return;
-    return runInSlices(dotsLayerSteps(dataset, predictions, { width, height, pixelRatio }), (layer) =>
-      setPainted({ layer, dataset }),
-    );
-  }, [dataset, predictions, width, height, pixelRatio, box.measured]);
-  const dots = painted?.dataset === dataset ? painted.layer : null;
+  const dotsKey = useMemo(
+    () => (box.measured ? { dataset, predictions, size: { width, height, pixelRatio } } : null),
+    [dataset, predictions, width, height, pixelRatio, box.measured],
+  );
+  const painted = useSliced(dotsKey, (k) => dotsLayerSteps(k.dataset, k.predictions, k.size));
+  const dots = painted && 'value' in painted && painted.key.dataset === dataset ? painted.value : null;
 
   useDrawEffect(() => {
     if (!canvasRef.current || !svgRef.current || !box.measured) return;

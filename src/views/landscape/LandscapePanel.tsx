@@ -1,16 +1,9 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import type { Extent } from '../../metrics/landscape';
-import { runInSlices } from '../../state/next-task';
 import { ExportButtons } from '../shared/ExportButtons';
 import { useDrawEffect } from '../shared/use-draw-effect';
 import { useElementWidth } from '../shared/use-element-width';
-import {
-  type LandscapeSurface,
-  landscapeArrows,
-  landscapeDataset,
-  landscapeRuns,
-  landscapeSurfaceSteps,
-} from './landscape-model';
+import { useSliced } from '../shared/use-sliced';
+import { landscapeArrows, landscapeDataset, landscapeRuns, landscapeSurfaceSteps } from './landscape-model';
 import { drawLandscape, landscapeRunColour } from './landscape-plot';
 import './landscape.css';
 
@@ -55,15 +48,8 @@ export function LandscapePanel({ headless = false }: { headless?: boolean } = {}
     [dataset, learningRate, midBatchSize],
   );
   // The surface under the runs, computed in slices: the runs show at once, the contours follow.
-  const [computed, setComputed] = useState<{ surface: LandscapeSurface; extent: Extent } | null>(null);
-  useEffect(
-    () =>
-      runInSlices(landscapeSurfaceSteps(dataset, base.extent), (surface) =>
-        setComputed({ surface, extent: base.extent }),
-      ),
-    [dataset, base.extent],
-  );
-  const surface = computed?.extent === base.extent ? computed.surface : null;
+  const surfaced = useSliced(base, (runs) => landscapeSurfaceSteps(runs.dataset, runs.extent));
+  const surface = surfaced && 'value' in surfaced && surfaced.key === base ? surfaced.value : null;
   const arrows = useMemo(
     () => landscapeArrows(base, { currentStep, arrowRun, learningRate }),
     [base, currentStep, arrowRun, learningRate],
