@@ -10,7 +10,7 @@ import type {
   TrainConfig,
   TrainingEngine,
 } from '../types';
-import { createWorkspace, type MlpWorkspace, sampleLoss } from './mlp';
+import { createWorkspace, lossSum, type MlpWorkspace } from './mlp';
 import { CpuTrainer } from './trainer';
 
 interface CpuRun {
@@ -109,11 +109,7 @@ export class CpuEngine implements TrainingEngine {
   advanceSync(request: AdvanceRequest): RunUpdate[] {
     const updates: RunUpdate[] = [];
     const live = [...this.runs.values()].filter((run) => !run.diverged).length;
-    // Samples whose loss each run may evaluate in this advance (the budget shared by the runs).
-    const lossSamples = Math.max(
-      1,
-      Math.floor(this.lossWorkPerAdvance / (Math.max(1, paramCount(this.model)) * Math.max(1, live))),
-    );
+    const lossSamples = this.lossShare(live);
     for (const [runId, run] of this.runs) {
       const { trainer } = run;
       const steps = run.diverged ? 0 : stepsForAdvance(request, trainer.config.batchSize);
@@ -158,15 +154,29 @@ export class CpuEngine implements TrainingEngine {
     }
     const pass = run.measuring ?? { weights: trainer.weights.slice(), step: now, sum: 0, next: 0 };
     const end = Math.min(this.dataset.n, pass.next + samples);
-    const ws = this.lossWorkspace();
-    for (let i = pass.next; i < end; i++)
-      pass.sum += sampleLoss(this.model, pass.weights, this.dataset, i, ws);
+    pass.sum = lossSum(
+      this.model,
+      pass.weights,
+      this.dataset,
+      pass.next,
+      end,
+      this.lossWorkspace(),
+      pass.sum,
+    );
     pass.next = end;
     if (end === this.dataset.n) {
       run.measured = { loss: pass.sum / this.dataset.n, step: pass.step };
       run.measuring = undefined;
     } else run.measuring = pass;
     return run.measured;
+  }
+
+  /** Samples whose loss each of `runs` runs may evaluate in one advance (the budget shared). */
+  private lossShare(runs: number): number {
+    return Math.max(
+      1,
+      Math.floor(this.lossWorkPerAdvance / (Math.max(1, paramCount(this.model)) * Math.max(1, runs))),
+    );
   }
 
   private workspace: MlpWorkspace | null = null;
@@ -206,17 +216,16 @@ export class CpuEngine implements TrainingEngine {
     const run = this.run(runId);
     const { trainer } = run;
     const step = trainer.progressSync().step;
-    const samples = Math.max(1, Math.floor(this.lossWorkPerAdvance / Math.max(1, paramCount(this.model))));
+    const samples = this.lossShare(1);
     let loss: number;
     if (this.dataset.n <= samples) loss = trainer.datasetLossSync();
     else {
       const weights = trainer.weights.slice();
-      const ws = createWorkspace(this.model);
       let sum = 0;
       for (let from = 0; from < this.dataset.n; from += samples) {
         if (from > 0) await pause();
         const end = Math.min(this.dataset.n, from + samples);
-        for (let i = from; i < end; i++) sum += sampleLoss(this.model, weights, this.dataset, i, ws);
+        sum = lossSum(this.model, weights, this.dataset, from, end, this.lossWorkspace(), sum);
       }
       loss = sum / this.dataset.n;
     }

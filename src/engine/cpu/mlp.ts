@@ -364,10 +364,26 @@ export function datasetLoss(
   dataset: Dataset,
   ws?: MlpWorkspace,
 ): number {
+  return dataset.n > 0 ? lossSum(model, params, dataset, 0, dataset.n, ws) / dataset.n : Number.NaN;
+}
+
+/**
+ * Σ of the losses of samples `from` to `to` − 1, added in dataset order: a measurement cut into
+ * shares that carries its sum from one share to the next adds exactly as `datasetLoss` does.
+ */
+export function lossSum(
+  model: ModelSpec,
+  params: ArrayLike<number>,
+  dataset: Dataset,
+  from: number,
+  to: number,
+  ws?: MlpWorkspace,
+  sum = 0,
+): number {
   const workspace = workspaceFor(model, ws);
-  let sum = 0;
-  for (let i = 0; i < dataset.n; i++) sum += sampleLoss(model, params, dataset, i, workspace);
-  return dataset.n > 0 ? sum / dataset.n : Number.NaN;
+  let total = sum;
+  for (let i = from; i < to; i++) total += sampleLoss(model, params, dataset, i, workspace);
+  return total;
 }
 
 /** Per-sample gradients of `indices`, k × paramCount, row-major, in `indices` order. */
